@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint check-integrity bench clean
+
+# Re-install only when pyproject.toml changes (the stamp carries its hash).
+PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
+STAMP_DEV := $(VENV)/.installed-dev-$(PYPROJECT_HASH)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian/Ubuntu run 'apt-get install python3-venv'"; exit 1; }
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+install-dev: $(STAMP_DEV)
+
+run: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py demo --if-empty
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+check-integrity: install
+	$(BIN)/python manage.py check_integrity
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* .pytest_cache

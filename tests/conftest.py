@@ -1,0 +1,15 @@
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Tests read messages in English unless they switch language themselves."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def on_postgresql():
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -1,0 +1,214 @@
+"""Domain errors. Each carries a message a resident or operator can act on, in their language.
+
+Pure Python: no database. Views show `error.message`; services and rules raise these.
+"""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+
+def _fmt_date(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def call_centre_text() -> str:
+    city = settings.YOYAKU
+    return _("Call centre: %(phones)s (%(hours)s)") % {
+        "phones": " / ".join(city["CALL_CENTRE_PHONES"]),
+        "hours": city["CALL_CENTRE_HOURS"],
+    }
+
+
+class BookingError(Exception):
+    """Base of every error the domain reports to a person. `code` is stable for tests and logs."""
+
+    code = "booking_error"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args)
+        self.params = kwargs
+
+    @property
+    def message(self) -> str:  # computed late so it is in the language active when shown
+        return _("This could not be done.")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(BookingError):
+    """Bad input to a rule; `message` says what was wrong and how to fix it."""
+
+    code = "invalid_input"
+
+    def __init__(self, message: str, *, code: str = "invalid_input"):
+        super().__init__(message)
+        self._message = message
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+
+class SlotFull(BookingError):
+    code = "slot_full"
+
+    @property
+    def message(self):
+        return _("Sorry, this time has just been filled. Please choose another time.")
+
+
+class SlotUnavailable(BookingError):
+    code = "slot_unavailable"
+
+    @property
+    def message(self):
+        return _("This time cannot be booked. Please choose another time.")
+
+
+class NotEligible(BookingError):
+    """Booking for this dose is not open to this resident (yet). `available_from` when known."""
+
+    code = "not_eligible"
+
+    def __init__(self, *, reason: str, available_from: datetime | date | None = None):
+        super().__init__(reason=reason, available_from=available_from)
+        self.reason = reason
+        self.available_from = available_from
+
+    @property
+    def message(self):
+        reasons = {
+            "not_open_yet": _("Booking for this dose is not open to you yet."),
+            "no_window": _("Booking for this dose is not open to your age group yet. The city will announce when it opens."),
+            "window_closed": _("Booking for this dose has closed."),
+            "previous_dose_missing": _("Please book the previous dose first."),
+            "already_given": _("Our records show this dose has already been given."),
+            "dose_not_offered": _("This dose is not offered."),
+        }
+        text = reasons.get(self.reason, _("You cannot book this dose now."))
+        if self.available_from is not None:
+            text += " " + _("You can book from %(when)s.") % {"when": _fmt_date(self.available_from)}
+        return text
+
+
+class TooEarly(BookingError):
+    """The dose would come too soon after the previous one (or too late before the next one)."""
+
+    code = "too_early"
+
+    def __init__(self, *, first_allowed: date | None = None, last_allowed: date | None = None):
+        super().__init__(first_allowed=first_allowed, last_allowed=last_allowed)
+        self.first_allowed = first_allowed
+        self.last_allowed = last_allowed
+
+    @property
+    def message(self):
+        if self.first_allowed is not None:
+            return _("This is too soon after your previous dose. The first date you can choose is %(date)s.") % {
+                "date": _fmt_date(self.first_allowed)
+            }
+        return _("This is too close to your next dose. The last date you can choose is %(date)s.") % {
+            "date": _fmt_date(self.last_allowed)
+        }
+
+
+class WrongVaccine(BookingError):
+    code = "wrong_vaccine"
+
+    def __init__(self, *, vaccine_name: str):
+        super().__init__(vaccine_name=vaccine_name)
+        self.vaccine_name = vaccine_name
+
+    @property
+    def message(self):
+        return _("This dose must be the same vaccine as your previous dose (%(vaccine)s).") % {
+            "vaccine": self.vaccine_name
+        }
+
+
+class TooYoung(BookingError):
+    code = "too_young"
+
+    def __init__(self, *, min_age: int):
+        super().__init__(min_age=min_age)
+        self.min_age = min_age
+
+    @property
+    def message(self):
+        return _("This vaccine is for people aged %(age)d and over on the day.") % {"age": self.min_age}
+
+
+class AlreadyBooked(BookingError):
+    code = "already_booked"
+
+    def __init__(self, *, reservation=None):
+        super().__init__(reservation=reservation)
+        self.reservation = reservation
+
+    @property
+    def message(self):
+        if self.reservation is not None:
+            return _("You already have a reservation for this dose (reservation ID %(code)s).") % {
+                "code": self.reservation.code
+            }
+        return _("You already have a reservation for this dose.")
+
+
+class DeadlinePassed(BookingError):
+    code = "deadline_passed"
+
+    def __init__(self, *, deadline: datetime | None = None):
+        super().__init__(deadline=deadline)
+        self.deadline = deadline
+
+    @property
+    def message(self):
+        return (
+            _("Changes and cancellations on the web are no longer possible for this reservation. "
+              "Please call us.") + " " + call_centre_text()
+        )
+
+
+class TicketInactive(BookingError):
+    code = "ticket_inactive"
+
+    @property
+    def message(self):
+        return _("This ticket number can no longer be used. Please call us.") + " " + call_centre_text()
+
+
+class NotActive(BookingError):
+    """The reservation is no longer booked (cancelled, done or no-show)."""
+
+    code = "not_active"
+
+    @property
+    def message(self):
+        return _("This reservation is no longer active.")
+
+
+class ReasonRequired(BookingError):
+    code = "reason_required"
+
+    @property
+    def message(self):
+        return _("Please give a reason: staff changes are recorded with their reason.")
+
+
+class CapacityBelowBooked(BookingError):
+    code = "capacity_below_booked"
+
+    def __init__(self, *, booked: int):
+        super().__init__(booked=booked)
+        self.booked = booked
+
+    @property
+    def message(self):
+        return _("Capacity cannot be lower than the %(booked)d places already booked.") % {"booked": self.booked}

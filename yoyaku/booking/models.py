@@ -1,0 +1,380 @@
+"""The domain: residents, vaccines, venues, slots, booking windows, reservations, doses, notices, audit.
+
+The database itself holds the invariants that matter under concurrency (see docs/architecture.md):
+0 <= booked <= capacity, one active reservation per resident and dose, unique ticket numbers and codes.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+
+
+def dose_mask(doses) -> int:
+    """Dose numbers as a bit mask (dose 1 -> 1, dose 2 -> 2, dose 3 -> 4)."""
+    mask = 0
+    for dose in doses:
+        mask |= 1 << (int(dose) - 1)
+    return mask
+
+
+def doses_of_mask(mask: int) -> list[int]:
+    return [bit + 1 for bit in range(16) if mask & (1 << bit)]
+
+
+class ResidentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Resident(models.Model):
+    ticket_number = models.CharField(_("ticket number"), max_length=10, unique=True)
+    birth_date = models.DateField(_("birth date"))
+    family_name = models.CharField(_("family name"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    # Group codes the city uses to open booking early (e.g. "medical", "care-home"), space separated.
+    groups = models.CharField(_("groups"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True, help_text=_("False once moved away or deceased."))
+    language = models.CharField(_("language"), max_length=10, default="ja")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ticket_number__regex=r"^[0-9]{10}$"), name="resident_ticket_number_10_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.family_name} {self.given_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}"
+
+    @property
+    def group_set(self) -> frozenset[str]:
+        return frozenset(self.groups.split())
+
+
+class Vaccine(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=12)
+    next_dose_min_days = models.PositiveSmallIntegerField(_("minimum days to the next dose"), default=21)
+    doses_per_vial = models.PositiveSmallIntegerField(_("doses per vial"), default=6)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("vaccine")
+        verbose_name_plural = _("vaccines")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(doses_per_vial__gte=1), name="vaccine_doses_per_vial_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Venue(models.Model):
+    class Kind(models.TextChoices):
+        CLINIC = "clinic", _("clinic")
+        GROUP = "group", _("group site")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CLINIC)
+    area = models.CharField(_("area"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    notes = models.TextField(_("access notes"), blank=True)
+    vaccines = models.ManyToManyField(Vaccine, related_name="venues", blank=True, verbose_name=_("vaccines"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["area", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class SlotQuerySet(models.QuerySet):
+    def for_dose(self, dose_number: int):
+        bit = 1 << (dose_number - 1)
+        return self.annotate(_dose_bit=F("dose_mask").bitand(bit)).filter(_dose_bit=bit)
+
+    def bookable(self, *, now=None):
+        """Open, started selling, not yet begun. Free capacity is checked separately (it changes)."""
+        now = now or timezone.now()
+        return self.filter(closed=False, starts_at__gt=now).filter(
+            Q(bookable_from__isnull=True) | Q(bookable_from__lte=now)
+        )
+
+    def with_free(self):
+        return self.filter(booked__lt=F("capacity"))
+
+
+class Slot(models.Model):
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="slots", verbose_name=_("venue"))
+    vaccine = models.ForeignKey(Vaccine, on_delete=models.PROTECT, related_name="slots", verbose_name=_("vaccine"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    # A counter, not a count: the busy pages read it instead of counting reservations, and the
+    # conditional update on it is what makes overbooking impossible (see services.reservation_book).
+    booked = models.PositiveIntegerField(_("booked"), default=0)
+    dose_mask = models.PositiveSmallIntegerField(_("dose numbers"), default=0b11)
+    bookable_from = models.DateTimeField(_("bookable from"), null=True, blank=True)
+    closed = models.BooleanField(_("closed"), default=False)
+
+    objects = SlotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
+        ordering = ["starts_at", "venue_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(booked__gte=0) & Q(booked__lte=F("capacity")),
+                                   name="slot_booked_within_capacity"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="slot_ends_after_start"),
+            models.UniqueConstraint(fields=["venue", "vaccine", "starts_at"], name="slot_unique_venue_vaccine_start"),
+        ]
+        indexes = [models.Index(fields=["venue", "starts_at"]), models.Index(fields=["starts_at"])]
+
+    def __str__(self):
+        return f"{self.venue} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+    @property
+    def doses(self) -> list[int]:
+        return doses_of_mask(self.dose_mask)
+
+    def serves_dose(self, dose_number: int) -> bool:
+        return bool(self.dose_mask & (1 << (dose_number - 1)))
+
+
+class BookingWindowQuerySet(models.QuerySet):
+    def as_rules(self) -> list[rules.Window]:
+        return [w.as_rule() for w in self]
+
+
+class BookingWindow(models.Model):
+    """The city opens booking for some dose numbers, for residents born in a range or in a group."""
+
+    dose_mask = models.PositiveSmallIntegerField(_("dose numbers"), default=0b11)
+    born_on_or_before = models.DateField(_("born on or before"), null=True, blank=True)
+    born_after = models.DateField(_("born after"), null=True, blank=True)
+    group = models.CharField(_("group"), max_length=50, blank=True, help_text=_("Empty: everyone."))
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+
+    objects = BookingWindowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("booking window")
+        verbose_name_plural = _("booking windows")
+        ordering = ["opens_at"]
+
+    def __str__(self):
+        return self.label or f"{self.doses} {self.opens_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def doses(self) -> list[int]:
+        return doses_of_mask(self.dose_mask)
+
+    def as_rule(self) -> rules.Window:
+        return rules.Window(
+            doses=frozenset(self.doses),
+            born_on_or_before=self.born_on_or_before,
+            born_after=self.born_after,
+            group=self.group,
+            opens_at=self.opens_at,
+            closes_at=self.closes_at,
+        )
+
+
+class ReservationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Reservation.Status.BOOKED)
+
+
+class Reservation(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("booked")
+        CANCELLED = "cancelled", _("cancelled")
+        DONE = "done", _("vaccinated")
+        NO_SHOW = "no_show", _("no-show")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web")
+        PHONE = "phone", _("phone")
+        CONSOLE = "console", _("console")
+
+    code = models.CharField(_("reservation ID"), max_length=12, unique=True)
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="reservations",
+                                 verbose_name=_("resident"))
+    dose_number = models.PositiveSmallIntegerField(_("dose number"))
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("slot"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.BOOKED)
+    recipient_phone = models.CharField(_("recipient's phone"), max_length=20, blank=True)
+    booker_name = models.CharField(_("booker's name"), max_length=100, blank=True)
+    booker_relation = models.CharField(_("booker's relation"), max_length=50, blank=True)
+    booker_phone = models.CharField(_("booker's phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    wants_move_up = models.BooleanField(_("wants an earlier date"), default=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    # The idempotency key of the submit that created it: a second submit with the same key gets this
+    # reservation back instead of a new one (double click, retry, back-and-resubmit).
+    request_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = ReservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["resident_id", "dose_number", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "dose_number"],
+                condition=Q(status="booked"),
+                name="reservation_one_active_per_resident_dose",
+            ),
+            models.CheckConstraint(condition=Q(dose_number__gte=1), name="reservation_dose_number_positive"),
+        ]
+        indexes = [models.Index(fields=["slot", "status"])]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.BOOKED
+
+
+class DoseRecord(models.Model):
+    """A dose given: from check-in at our venues, or imported (given elsewhere)."""
+
+    class Source(models.TextChoices):
+        CHECK_IN = "check_in", _("check-in")
+        IMPORT = "import", _("import")
+        CONSOLE = "console", _("entered by staff")
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="doses", verbose_name=_("resident"))
+    dose_number = models.PositiveSmallIntegerField(_("dose number"))
+    vaccine = models.ForeignKey(Vaccine, on_delete=models.PROTECT, related_name="doses_given",
+                                verbose_name=_("vaccine"))
+    given_on = models.DateField(_("given on"))
+    lot = models.CharField(_("lot number"), max_length=40, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="doses_given")
+    reservation = models.OneToOneField(Reservation, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="dose_record")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.CHECK_IN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dose record")
+        verbose_name_plural = _("dose records")
+        ordering = ["resident_id", "dose_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "dose_number"], name="dose_record_one_per_resident_dose"),
+        ]
+
+    def __str__(self):
+        return f"{self.resident_id}#{self.dose_number} {self.given_on}"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def published(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(publish_from__lte=now).filter(Q(publish_until__isnull=True) | Q(publish_until__gt=now))
+
+
+class Notice(models.Model):
+    """A notice from the city, in every UI language (empty translations fall back to Japanese)."""
+
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
+    body_ja = models.TextField(_("body (Japanese)"), blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    body_en = models.TextField(_("body (English)"), blank=True)
+    title_zh_hans = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    body_zh_hans = models.TextField(_("body (Chinese)"), blank=True)
+    title_ko = models.CharField(_("title (Korean)"), max_length=200, blank=True)
+    body_ko = models.TextField(_("body (Korean)"), blank=True)
+    publish_from = models.DateTimeField(_("publish from"), default=timezone.now)
+    publish_until = models.DateTimeField(_("publish until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-publish_from"]
+
+    def __str__(self):
+        return self.title_ja
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        suffix = (language or "ja").lower().replace("-", "_")
+        title = getattr(self, f"title_{suffix}", "") or self.title_ja
+        body = getattr(self, f"body_{suffix}", "") or self.body_ja
+        return title, body
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and why. Written in the same transaction as the change it records."""
+
+    class ActorKind(models.TextChoices):
+        RESIDENT = "resident", _("resident")
+        STAFF = "staff", _("staff")
+        SYSTEM = "system", _("system")
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("staff member"))
+    actor_resident = models.ForeignKey(Resident, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("acting resident"))
+    action = models.CharField(_("action"), max_length=50, db_index=True)
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="audit_events", verbose_name=_("resident"))
+    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="audit_events", verbose_name=_("reservation"))
+    object_type = models.CharField(_("object type"), max_length=50, blank=True)
+    object_id = models.CharField(_("object id"), max_length=50, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -1,0 +1,79 @@
+"""Reads the services and pages share. Writes live in services.py."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from . import rules
+from .models import BookingWindow, DoseRecord, Reservation, Resident, Slot
+
+
+def previous_dose(*, resident: Resident, dose_number: int, exclude_reservation_id: int | None = None):
+    """The dose before `dose_number`, given (a DoseRecord) or booked (an active reservation), or None."""
+    if dose_number <= 1:
+        return None
+    return dose_fact(resident=resident, dose_number=dose_number - 1, exclude_reservation_id=exclude_reservation_id)
+
+
+def dose_fact(*, resident: Resident, dose_number: int, exclude_reservation_id: int | None = None):
+    record = (
+        DoseRecord.objects.filter(resident=resident, dose_number=dose_number).select_related("vaccine").first()
+    )
+    if record is not None:
+        return rules.PreviousDose(
+            dose_number=dose_number,
+            on=record.given_on,
+            vaccine_code=record.vaccine.code,
+            vaccine_name=record.vaccine.name,
+            next_dose_min_days=record.vaccine.next_dose_min_days,
+            given=True,
+        )
+    reservations = Reservation.objects.active().filter(resident=resident, dose_number=dose_number)
+    if exclude_reservation_id is not None:
+        reservations = reservations.exclude(pk=exclude_reservation_id)
+    reservation = reservations.select_related("slot__vaccine").first()
+    if reservation is None:
+        return None
+    return rules.PreviousDose(
+        dose_number=dose_number,
+        on=timezone.localdate(reservation.slot.starts_at),
+        vaccine_code=reservation.slot.vaccine.code,
+        vaccine_name=reservation.slot.vaccine.name,
+        next_dose_min_days=reservation.slot.vaccine.next_dose_min_days,
+        given=False,
+    )
+
+
+def given_doses(*, resident: Resident) -> frozenset[int]:
+    return frozenset(DoseRecord.objects.filter(resident=resident).values_list("dose_number", flat=True))
+
+
+def booking_windows() -> list[rules.Window]:
+    return BookingWindow.objects.all().as_rules()
+
+
+def integrity_mismatches():
+    """Slots whose counter differs from the reservations holding a place in them. Must always be empty.
+
+    Every reservation that is not cancelled holds its place (booked, done, no-show): only a
+    cancellation frees one, so the counter also counts who came.
+    """
+    return (
+        Slot.objects.annotate(
+            active_count=Count("reservations", filter=~Q(reservations__status="cancelled"))
+        )
+        .exclude(booked=F("active_count"))
+        .order_by("pk")
+    )
+
+
+def double_bookings():
+    """(resident, dose) pairs with more than one active reservation. The database forbids them."""
+    return (
+        Reservation.objects.active()
+        .values("resident_id", "dose_number")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+

@@ -1,0 +1,54 @@
+"""The outbox: a notification is a row written in the same transaction as the change it reports.
+
+Sending it is the worker's job (the notifications issue); because the row commits or rolls back with
+the booking, a confirmed booking's email can never be lost, and an aborted booking sends nothing.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Notification.Status.PENDING)
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("booking confirmation")
+        CHANGED = "changed", _("change")
+        CANCELLED = "cancelled", _("cancellation")
+        REMINDER = "reminder", _("reminder")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped (no address)")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reservation = models.ForeignKey("booking.Reservation", on_delete=models.PROTECT, related_name="notifications")
+    # Snapshot of what the message must say, taken at the time of the change: a later change must not
+    # rewrite what an earlier email reports.
+    payload = models.JSONField(default=dict)
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=10, default="ja")
+    by_staff = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"

@@ -197,11 +197,10 @@ def _new_code() -> str:
 def _lock(reservation: Reservation) -> Reservation:
     # select_for_update serialises acts on one reservation on PostgreSQL; SQLite's IMMEDIATE
     # transactions already serialise writers. The conditional updates below are the real guard.
-    return (
-        Reservation.objects.select_for_update()
-        .select_related("slot__venue", "slot__vaccine", "resident")
-        .get(pk=reservation.pk)
-    )
+    # The lock query has no joins on purpose: PostgreSQL re-checks a locked row that changed while it
+    # waited, and with a join on the old slot a moved reservation would seem to vanish.
+    Reservation.objects.select_for_update().filter(pk=reservation.pk).values_list("pk").first()
+    return Reservation.objects.select_related("slot__venue", "slot__vaccine", "resident").get(pk=reservation.pk)
 
 
 # --- Services -----------------------------------------------------------------------------------------
@@ -232,19 +231,24 @@ def reservation_book(
         raise NotYours()
     if request_key:
         request_key = f"{resident.pk}:{request_key}"  # keys are per resident: one cannot fetch another's
-        existing = Reservation.objects.filter(request_key=request_key).first()
-        if existing is not None:
-            return existing
     if channel is None:
         channel = Reservation.Channel.WEB if actor.is_resident else Reservation.Channel.PHONE
 
     try:
         with transaction.atomic():
+            if request_key:
+                existing = Reservation.objects.filter(request_key=request_key).first()
+                if existing is not None:
+                    return existing
             resident = Resident.objects.get(pk=resident.pk)
             if not resident.active:
                 raise TicketInactive()
             current = Reservation.objects.active().filter(resident=resident, dose_number=dose_number).first()
             if current is not None:
+                # The same submit may have committed between the two reads above (PostgreSQL reads
+                # each statement afresh): then it is this request's own result, not a second booking.
+                if request_key and current.request_key == request_key:
+                    return current
                 raise AlreadyBooked(reservation=current)
             eligibility = dose_eligibility(resident=resident, dose_number=dose_number, now=now)
             if not eligibility.allowed:
@@ -318,12 +322,18 @@ def reservation_change(
                               exclude_reservation_id=locked.pk)
         old_slot_id = locked.slot_id
         previous = reservation_snapshot(locked)
-        _take_place(new_slot.pk)
         moved = Reservation.objects.filter(pk=locked.pk, status=Reservation.Status.BOOKED,
                                            slot_id=old_slot_id).update(slot=new_slot, updated_at=now)
         if not moved:
-            raise NotActive()  # rolls back the place just taken
-        _release_place(old_slot_id)
+            raise NotActive()
+        # Touch the two slot rows in id order, so that two moves in opposite directions (A->B and
+        # B->A) cannot each hold one row and wait for the other (a deadlock on PostgreSQL). If the
+        # new slot is full, SlotFull rolls everything back, the release included.
+        for slot_pk in sorted((old_slot_id, new_slot.pk)):
+            if slot_pk == new_slot.pk:
+                _take_place(slot_pk)
+            else:
+                _release_place(slot_pk)
         locked.slot = new_slot
         audit_record(actor=actor, action="reservation.change", resident=locked.resident, reservation=locked,
                      obj=locked, reason=reason, now=now, data={"from_slot": old_slot_id, "to_slot": new_slot.pk})

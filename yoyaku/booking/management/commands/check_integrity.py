@@ -17,7 +17,9 @@ class Command(BaseCommand):
         for slot in Slot.objects.filter(booked__gt=F("capacity")):
             problems.append(f"slot {slot.pk}: booked={slot.booked} over capacity={slot.capacity}")
         for row in selectors.double_bookings():
-            problems.append(f"resident {row['resident_id']}: {row['n']} active reservations for dose {row['dose_number']}")
+            problems.append(
+                f"resident {row['resident_id']}: {row['n']} active reservations for dose {row['dose_number']}"
+            )
         slots = Slot.objects.count()
         if problems:
             for line in problems:

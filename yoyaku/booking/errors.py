@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 def _fmt_date(value: date | datetime) -> str:
     if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        # A naive datetime cannot be converted; show it as it is rather than fail while reporting an error.
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return formats.date_format(local, "DATETIME_FORMAT")
     return formats.date_format(value, "DATE_FORMAT")
 
 
@@ -86,7 +88,9 @@ class NotEligible(BookingError):
     def message(self):
         reasons = {
             "not_open_yet": _("Booking for this dose is not open to you yet."),
-            "no_window": _("Booking for this dose is not open to your age group yet. The city will announce when it opens."),
+            "no_window": _(
+                "Booking for this dose is not open to your age group yet. The city will announce when it opens."
+            ),
             "window_closed": _("Booking for this dose has closed."),
             "previous_dose_missing": _("Please book the previous dose first."),
             "already_given": _("Our records show this dose has already been given."),
@@ -111,12 +115,14 @@ class TooEarly(BookingError):
     @property
     def message(self):
         if self.first_allowed is not None:
-            return _("This is too soon after your previous dose. The first date you can choose is %(date)s.") % {
-                "date": _fmt_date(self.first_allowed)
+            return _(
+                "This is too soon after your previous dose. The first date you can choose is %(date)s."
+            ) % {"date": _fmt_date(self.first_allowed)}
+        if self.last_allowed is not None:
+            return _("This is too close to your next dose. The last date you can choose is %(date)s.") % {
+                "date": _fmt_date(self.last_allowed)
             }
-        return _("This is too close to your next dose. The last date you can choose is %(date)s.") % {
-            "date": _fmt_date(self.last_allowed)
-        }
+        return _("This date does not keep the interval required between doses. Please choose another date.")
 
 
 class WrongVaccine(BookingError):
@@ -211,4 +217,6 @@ class CapacityBelowBooked(BookingError):
 
     @property
     def message(self):
-        return _("Capacity cannot be lower than the %(booked)d places already booked.") % {"booked": self.booked}
+        return _("Capacity cannot be lower than the %(booked)d places already booked.") % {
+            "booked": self.booked
+        }

@@ -10,7 +10,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import MINYEAR, date, datetime, time, timedelta, tzinfo
 
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,11 @@ _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ーｰ－_]+")
 
 def _nfkc(text: str) -> str:
     # NFKC turns full-width digits and letters (０-９, Ａ-Ｚ) and the ideographic space into ASCII.
-    return unicodedata.normalize("NFKC", text or "").strip()
+    # Invisible format characters (zero-width space, BOM, soft hyphen, direction marks: category Cf)
+    # come along when people copy a number from an email or a PDF; they are dropped, not reported
+    # as "letters or other characters" that the person cannot see.
+    normalized = unicodedata.normalize("NFKC", text or "")
+    return "".join(ch for ch in normalized if unicodedata.category(ch) != "Cf").strip()
 
 
 TICKET_NUMBER_LENGTH = 10
@@ -66,7 +70,9 @@ _ERA_DATE = re.compile(
     rf"^(?P<era>{_ERA_NAMES})(?P<year>\d{{1,2}}|元)(?:年|[./\-])(?P<month>\d{{1,2}})(?:月|[./\-])(?P<day>\d{{1,2}})日?$",
     re.IGNORECASE,
 )
-_WESTERN_DATE = re.compile(r"^(?P<year>\d{4})(?:年|[./\-])(?P<month>\d{1,2})(?:月|[./\-])(?P<day>\d{1,2})日?$")
+_WESTERN_DATE = re.compile(
+    r"^(?P<year>\d{4})(?:年|[./\-])(?P<month>\d{1,2})(?:月|[./\-])(?P<day>\d{1,2})日?$"
+)
 _COMPACT_DATE = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
 OLDEST_BIRTH_YEAR = 1900
 
@@ -78,9 +84,15 @@ def _era_end(era: str) -> date | None:
     return None
 
 
+def _too_old() -> InvalidInput:
+    return InvalidInput(_("Check the year of birth: it is too far in the past."), code="date_too_old")
+
+
 def _make_date(year: int, month: int, day: int) -> date:
     if not 1 <= month <= 12:
         raise InvalidInput(_("The month must be between 1 and 12."), code="date_bad_month")
+    if year < MINYEAR:  # "0000/01/01": no calendar day, but the problem is the year, not the day
+        raise _too_old()
     try:
         return date(year, month, day)
     except ValueError:
@@ -92,7 +104,10 @@ def _make_date(year: int, month: int, day: int) -> date:
 
 
 def parse_birth_date(text: str, *, today: date) -> date:
-    """A birth date from 19450101, 1945/1/1, 1945-01-01, １９４５年１月１日, 昭和20年1月1日, S20.1.1, 平成元年…"""
+    """A birth date from what a person typed, or InvalidInput saying what was wrong.
+
+    Accepts 19450101, 1945/1/1, 1945-01-01, １９４５年１月１日, 昭和20年1月1日, S20.1.1, 平成元年5月1日…
+    """
     cleaned = re.sub(r"\s+", "", _nfkc(text))
     # Common dash look-alikes become "-" so "1945−01−01" reads like "1945-01-01".
     cleaned = re.sub(r"[‐‑‒–—―−ーｰ]", "-", cleaned)
@@ -130,7 +145,7 @@ def parse_birth_date(text: str, *, today: date) -> date:
     if result > today:
         raise InvalidInput(_("The date of birth cannot be in the future."), code="date_future")
     if result.year < OLDEST_BIRTH_YEAR:
-        raise InvalidInput(_("Check the year of birth: it is too far in the past."), code="date_too_old")
+        raise _too_old()
     return result
 
 
@@ -225,7 +240,9 @@ def dose_eligibility(
     if dose_number > 1 and previous is None:
         return no("previous_dose_missing")
 
-    admitting = [w for w in windows if w.admits(birth_date=birth_date, groups=groups, dose_number=dose_number)]
+    admitting = [
+        w for w in windows if w.admits(birth_date=birth_date, groups=groups, dose_number=dose_number)
+    ]
     if not admitting:
         return no("no_window")
     open_now = [w for w in admitting if w.opens_at <= now and (w.closes_at is None or now < w.closes_at)]
@@ -309,7 +326,9 @@ def new_reservation_code() -> str:
 
 def normalize_reservation_code(text: str) -> str:
     """A code as typed (lower case, full-width, with spaces or hyphens) in its canonical form."""
-    cleaned = _SEPARATORS.sub("", _nfkc(text)).upper()
+    cleaned = _SEPARATORS.sub("", _nfkc(text))
+    # ASCII first: str.upper() turns "ß" into "SS" and would let a 7-character entry through.
+    cleaned = cleaned.upper() if cleaned.isascii() else ""
     if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
         raise InvalidInput(_("A reservation ID has 8 letters and digits."), code="code_invalid")
     return cleaned

@@ -45,10 +45,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "yoyaku.booking",
     "yoyaku.notify",
+    "yoyaku.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yoyaku.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "yoyaku.portal.context.site",
             ],
         },
     },
@@ -139,6 +142,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+LOGIN_URL = "/login/"
+YOYAKU_PROXY_COUNT = int(os.environ.get("YOYAKU_PROXY_COUNT", "0"))
+
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [
@@ -147,6 +153,9 @@ LANGUAGES = [
     ("zh-hans", "简体中文"),
     ("ko", "한국어"),
 ]
+# The language chosen with the switch on every page is remembered for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "yoyaku" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
@@ -156,6 +165,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "yoyaku" / "static"]
+WHITENOISE_USE_FINDERS = DEBUG  # the demo serves static files straight from the source folders
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -308,6 +308,24 @@ def within_web_deadline(now: datetime, deadline: datetime) -> bool:
     return now < deadline + timedelta(minutes=1)
 
 
+def first_web_day(now_local: datetime, *, days_before: int, at: time) -> date:
+    """The first local day whose appointments can still be booked (and so changed) on the web."""
+    today = now_local.date()
+    if (now_local.hour, now_local.minute) > (at.hour, at.minute):
+        return today + timedelta(days=days_before + 1)
+    return today + timedelta(days=days_before)
+
+
+def availability_level(*, capacity: int, booked: int) -> str:
+    """"free", "few" (a few places left) or "full": what a resident sees per venue and day."""
+    free = capacity - booked
+    if free <= 0:
+        return "full"
+    if free <= max(3, capacity // 10):
+        return "few"
+    return "free"
+
+
 def parse_clock(text: str) -> time:
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))

@@ -230,7 +230,7 @@ def reservation_book(
     if actor.is_resident and actor.resident.pk != resident.pk:
         raise NotYours()
     if request_key:
-        request_key = f"{resident.pk}:{request_key}"  # keys are per resident: one cannot fetch another's
+        request_key = request_key_for(resident.pk, request_key)  # per resident: one cannot fetch another's
     if channel is None:
         channel = Reservation.Channel.WEB if actor.is_resident else Reservation.Channel.PHONE
 
@@ -447,3 +447,12 @@ def slot_set_capacity(*, actor: Actor, slot: Slot, capacity: int, reason: str = 
         audit_record(actor=actor, action="slot.capacity", obj=fresh, reason=reason, now=now,
                      data={"from": old.capacity, "to": capacity})
         return fresh
+
+
+def resident_log_in(*, actor: Actor) -> None:
+    """Record a resident's login (who and from where; the session is the view's business)."""
+    audit_record(actor=actor, action="resident.login", resident=actor.resident, obj=actor.resident)
+
+
+def request_key_for(resident_id: int, key: str) -> str:
+    return f"{resident_id}:{key}"

@@ -1,0 +1,130 @@
+"""What can be booked, read from the slot counters: never by counting reservations row by row.
+
+The busy pages (the top page's venue filter, the booking calendar) call these. Each function runs a
+fixed number of queries, whatever the number of venues, days or reservations (tests pin the counts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from . import rules, selectors
+from .models import Resident, Slot, Vaccine
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day))
+
+
+def venue_days(*, start: date, days: int, area: str = "", vaccine_id: int | None = None,
+               now: datetime | None = None) -> dict[tuple[int, date], str]:
+    """{(venue id, local day): "free" | "few" | "full"} for bookable slots in the range. One query."""
+    slots = Slot.objects.bookable(now=now).filter(
+        starts_at__gte=local_midnight(start), starts_at__lt=local_midnight(start + timedelta(days=days)),
+        venue__active=True,
+    )
+    if area:
+        slots = slots.filter(venue__area=area)
+    if vaccine_id:
+        slots = slots.filter(vaccine_id=vaccine_id)
+    rows = (
+        slots.annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
+        .values("venue_id", "day")
+        .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
+        .order_by()
+    )
+    return {
+        (row["venue_id"], row["day"]): rules.availability_level(capacity=row["capacity"], booked=row["booked"])
+        for row in rows
+    }
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The slots this resident may choose for this dose now: the rules turned into a query."""
+
+    dose_number: int
+    earliest_day: date
+    latest_day: date | None
+    vaccine_ids: tuple[int, ...]
+    now: datetime
+
+    def slots(self, *, venue_id: int | None = None):
+        qs = (
+            Slot.objects.bookable(now=self.now)
+            .for_dose(self.dose_number)
+            .filter(venue__active=True, vaccine_id__in=self.vaccine_ids, starts_at__gte=local_midnight(self.earliest_day))
+        )
+        if self.latest_day is not None:
+            qs = qs.filter(starts_at__lt=local_midnight(self.latest_day + timedelta(days=1)))
+        if venue_id:
+            qs = qs.filter(venue_id=venue_id)
+        return qs
+
+    def days(self, *, venue_id: int | None = None, start: date, end: date) -> dict[date, str]:
+        """{local day: level} for days between start and end (exclusive) with offerable slots. One query."""
+        rows = (
+            self.slots(venue_id=venue_id)
+            .filter(starts_at__gte=local_midnight(start), starts_at__lt=local_midnight(end))
+            .annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
+            .values("day")
+            .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
+            .order_by()
+        )
+        return {row["day"]: rules.availability_level(capacity=row["capacity"], booked=row["booked"]) for row in rows}
+
+    def times(self, *, day: date, venue_id: int | None = None):
+        """The slots of one day with a free place, with venue and vaccine. One query."""
+        return (
+            self.slots(venue_id=venue_id)
+            .filter(starts_at__gte=local_midnight(day), starts_at__lt=local_midnight(day + timedelta(days=1)))
+            .filter(booked__lt=F("capacity"))
+            .select_related("venue", "vaccine")
+            .order_by("starts_at", "venue__area", "venue__code")
+        )
+
+    def first_day(self) -> date | None:
+        first = self.slots().filter(booked__lt=F("capacity")).order_by("starts_at").values_list("starts_at", flat=True)[:1]
+        return timezone.localdate(first[0]) if first else None
+
+
+def offer_for(*, resident: Resident, dose_number: int, now: datetime | None = None, web: bool = True,
+              moving_reservation_id: int | None = None) -> Offer:
+    """The Offer for a resident and dose. A few small queries (previous and next dose, vaccines)."""
+    now = now or timezone.now()
+    city = settings.YOYAKU
+    today = timezone.localdate(now)
+    earliest = today
+    if web:
+        earliest = rules.first_web_day(
+            timezone.localtime(now), days_before=city["WEB_DEADLINE_DAYS_BEFORE"],
+            at=rules.parse_clock(city["WEB_DEADLINE_TIME"]),
+        )
+    previous = selectors.previous_dose(resident=resident, dose_number=dose_number,
+                                       exclude_reservation_id=moving_reservation_id)
+    following = selectors.dose_fact(resident=resident, dose_number=dose_number + 1,
+                                    exclude_reservation_id=moving_reservation_id)
+    vaccines = Vaccine.objects.filter(active=True, min_age__lte=rules.age_on(resident.birth_date, today))
+    if previous is not None:
+        earliest = max(earliest, rules.earliest_next_dose_date(previous))
+        if not city["ALLOW_VACCINE_SWITCH"]:
+            vaccines = vaccines.filter(code=previous.vaccine_code)
+    latest = None
+    if following is not None:
+        if not city["ALLOW_VACCINE_SWITCH"]:
+            vaccines = vaccines.filter(code=following.vaccine_code)
+        # The interval before the next dose depends on the vaccine; with one vaccine allowed it is exact,
+        # with a switch allowed the service re-checks the chosen slot.
+        min_days = min((v.next_dose_min_days for v in vaccines), default=0)
+        latest = following.on - timedelta(days=min_days)
+    return Offer(dose_number=dose_number, earliest_day=earliest, latest_day=latest,
+                 vaccine_ids=tuple(vaccines.values_list("pk", flat=True)), now=now)
+
+
+

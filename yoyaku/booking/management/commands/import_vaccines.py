@@ -1,0 +1,14 @@
+"""Import vaccines: docs/data-formats.md, "Vaccines"."""
+
+from yoyaku.booking.imports import VACCINES, ImportCommand
+from yoyaku.booking.models import Vaccine
+
+
+class Command(ImportCommand):
+    help = (
+        "Create or update vaccines by code from a CSV file (UTF-8 or Shift_JIS). "
+        "Every bad row is reported by line and nothing is written if there is one (exit status 1)."
+    )
+    model = Vaccine
+    schema = VACCINES
+    audit_prefix = "vaccine"

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from .views import account, booking, reservations, top
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", top.top_view, name="top"),
+    path("login/", account.login_view, name="login"),
+    path("logout/", account.logout_view, name="logout"),
+    path("text-size/", account.text_size_view, name="text_size"),
+    path("book/<int:dose>/", booking.book_view, name="book"),
+    path("book/<int:dose>/check/", booking.book_check_view, name="book_check"),
+    path("reservations/", reservations.history_view, name="history"),
+    path("reservations/<str:code>/", reservations.detail_view, name="detail"),
+    path("reservations/<str:code>/done/", booking.done_view, name="done"),
+    path("reservations/<str:code>/change/", booking.change_view, name="change"),
+    path("reservations/<str:code>/change/check/", booking.change_check_view, name="change_check"),
+    path("reservations/<str:code>/cancel/", reservations.cancel_view, name="cancel"),
+    path("reservations/<str:code>/calendar.ics", reservations.ics_view, name="ics"),
+]

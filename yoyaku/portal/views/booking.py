@@ -1,0 +1,291 @@
+"""The booking page (ワクチン接種予約ページ), the check page (内容確認) and the change of time (編集).
+
+The day is chosen with links (GET ?venue=&day=), the time with radio buttons in the form (POST): no
+JavaScript needed. What the resident entered is kept in the session as a draft until it is registered,
+so the check page's change links and a time that filled in the meantime lose nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from yoyaku.booking import availability, rules, services
+from yoyaku.booking.errors import AlreadyBooked, BookingError, SlotFull, SlotUnavailable, TooEarly, WrongVaccine
+from yoyaku.booking.models import Reservation, Slot, Venue
+
+from ..forms import DetailsForm, TimeForm
+from ..session import client_address, current_resident, resident_required
+from .common import own_reservation, page
+
+CALENDAR_WEEKS = 6
+DETAIL_FIELDS = ["booker", "booker_name", "booker_relation", "booker_phone", "recipient_phone", "email",
+                 "wants_move_up"]
+
+
+def _draft_key(kind: str, ref) -> str:
+    return f"draft:{kind}:{ref}"
+
+
+def _int(text) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _day(text) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def calendar_weeks(*, start: date, levels: dict[date, str]) -> list[list[dict | None]]:
+    """Weeks (Monday first) from the week of `start`, each day with its availability level or None."""
+    first = start - timedelta(days=start.weekday())
+    weeks = []
+    for w in range(CALENDAR_WEEKS):
+        week = []
+        for d in range(7):
+            day = first + timedelta(days=w * 7 + d)
+            week.append({"day": day, "level": levels.get(day), "before": day < start})
+        weeks.append(week)
+    return weeks
+
+
+class TimeChoice:
+    """The venue, the calendar and the times of the chosen day, for an Offer."""
+
+    def __init__(self, *, offer: availability.Offer, venue_id: int | None, day: date | None):
+        self.offer = offer
+        self.venues = list(Venue.objects.filter(active=True, slots__vaccine_id__in=offer.vaccine_ids).distinct()
+                           .order_by("area", "code")) if offer.vaccine_ids else []
+        self.venue_id = venue_id if any(v.pk == venue_id for v in self.venues) else None
+        end = offer.earliest_day + timedelta(days=CALENDAR_WEEKS * 7)
+        self.levels = offer.days(venue_id=self.venue_id, start=offer.earliest_day, end=end)
+        bookable_days = sorted(d for d, level in self.levels.items() if level != "full")
+        if day not in bookable_days:
+            day = bookable_days[0] if bookable_days else None
+        self.day = day
+        self.slots = list(offer.times(day=day, venue_id=self.venue_id)) if day else []
+        self.weeks = calendar_weeks(start=offer.earliest_day, levels=self.levels)
+
+    def context(self) -> dict:
+        return {"venues": self.venues, "venue_id": self.venue_id, "day": self.day, "weeks": self.weeks,
+                "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)], "has_slots": bool(self.levels)}
+
+
+def _choice_from_request(request, draft: dict) -> tuple[int | None, date | None]:
+    source = request.POST if request.method == "POST" else request.GET
+    venue_id = _int(source.get("venue")) if "venue" in source else draft.get("venue")
+    day = _day(source.get("day")) if "day" in source else _day(draft.get("day"))
+    return venue_id, day
+
+
+def _resident_defaults(resident) -> dict:
+    return {"booker": DetailsForm.BOOKER_SELF, "recipient_phone": resident.phone, "email": resident.email}
+
+
+def _slot_for_draft(draft: dict) -> Slot | None:
+    return Slot.objects.select_related("venue", "vaccine").filter(pk=draft.get("slot")).first()
+
+
+# --- Booking a dose ----------------------------------------------------------------------------------
+
+
+def _check_can_book(request, resident, dose: int, now):
+    """A redirect when this dose cannot be booked now (with the reason as a message), else None."""
+    if not 1 <= dose <= settings.YOYAKU["MAX_DOSE"]:
+        raise Http404
+    current = Reservation.objects.active().filter(resident=resident, dose_number=dose).first()
+    if current is not None:
+        messages.info(request, AlreadyBooked(reservation=current).message)
+        return redirect("portal:detail", code=current.code)
+    eligibility = services.dose_eligibility(resident=resident, dose_number=dose, now=now)
+    if not eligibility.allowed:
+        messages.error(request, eligibility.error.message)
+        return redirect("portal:top")
+    return None
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def book_view(request, dose: int):
+    resident = current_resident(request)
+    now = timezone.now()
+    if refusal := _check_can_book(request, resident, dose, now):
+        return refusal
+    key = _draft_key("book", dose)
+    draft = request.session.get(key, {})
+    offer = availability.offer_for(resident=resident, dose_number=dose, now=now)
+    venue_id, day = _choice_from_request(request, draft)
+    if request.method == "GET" and "day" not in request.GET and not draft and request.GET.get("from"):
+        day = _day(request.GET.get("from"))
+    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day)
+    if request.method == "POST":
+        time_form = TimeForm(request.POST, slots=choice.slots)
+        details_form = DetailsForm(request.POST)
+        if time_form.is_valid() & details_form.is_valid():
+            request.session[key] = {
+                "slot": time_form.cleaned_data["slot"], "venue": choice.venue_id, "day": choice.day.isoformat(),
+                **{name: details_form.cleaned_data[name] for name in DETAIL_FIELDS},
+            }
+            return redirect("portal:book_check", dose=dose)
+    else:
+        time_form = TimeForm(slots=choice.slots, initial={"slot": draft.get("slot")})
+        details_form = DetailsForm(initial={**_resident_defaults(resident), **draft})
+    return page(request, "portal/book.html", {
+        "dose": dose, "time_form": time_form, "details_form": details_form, "mode": "book",
+        "form_action": reverse("portal:book", kwargs={"dose": dose}),
+        **choice.context(),
+    }, forms=[time_form, details_form])
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def book_check_view(request, dose: int):
+    resident = current_resident(request)
+    key = _draft_key("book", dose)
+    draft = request.session.get(key)
+    if request.method == "POST":
+        request_key = request.POST.get("request_key", "")[:64]
+        # A back-and-resubmit or a second click after success: show the reservation the first one made.
+        done = Reservation.objects.filter(request_key=services.request_key_for(resident.pk, request_key)).first()
+        if request_key and done is not None:
+            return redirect("portal:done", code=done.code)
+    if not draft:
+        return redirect("portal:book", dose=dose)
+    slot = _slot_for_draft(draft)
+    if request.method == "POST" and slot is not None:
+        try:
+            reservation = services.reservation_book(
+                actor=services.Actor.for_resident(resident, client_address=client_address(request)),
+                resident=resident, slot_id=slot.pk, dose_number=dose,
+                recipient_phone=draft["recipient_phone"], booker_name=draft["booker_name"],
+                booker_relation=draft["booker_relation"], booker_phone=draft["booker_phone"],
+                email=draft["email"], wants_move_up=draft["wants_move_up"] == "yes", request_key=request_key or None,
+            )
+        except (SlotFull, SlotUnavailable, TooEarly, WrongVaccine) as error:
+            # The time filled (or closed) since the booking page: choose again, everything else kept.
+            draft["slot"] = None
+            request.session[key] = draft
+            messages.error(request, error.message)
+            return redirect(reverse("portal:book", kwargs={"dose": dose}) + "#time")
+        except BookingError as error:
+            messages.error(request, error.message)
+            return redirect("portal:top")
+        request.session.pop(key, None)
+        return redirect("portal:done", code=reservation.code)
+    if slot is None:
+        return redirect("portal:book", dose=dose)
+    request.session[key] = {**draft, "request_key": draft.get("request_key") or secrets.token_urlsafe(16)}
+    return page(request, "portal/check.html", {
+        "dose": dose, "slot": slot, "draft": request.session[key], "mode": "book",
+        "change_url": reverse("portal:book", kwargs={"dose": dose}),
+        "form_action": reverse("portal:book_check", kwargs={"dose": dose}),
+    })
+
+
+@resident_required
+def done_view(request, code: str):
+    reservation = own_reservation(request, code)
+    next_dose = None
+    if reservation.is_active and reservation.dose_number < settings.YOYAKU["MAX_DOSE"]:
+        resident = current_resident(request)
+        following = reservation.dose_number + 1
+        if not Reservation.objects.active().filter(resident=resident, dose_number=following).exists():
+            offer = availability.offer_for(resident=resident, dose_number=following)
+            next_dose = {"dose": following, "from": offer.earliest_day}
+    return page(request, "portal/done.html", {
+        "reservation": reservation, "next_dose": next_dose,
+        "deadline_days": settings.YOYAKU["WEB_DEADLINE_DAYS_BEFORE"],
+    })
+
+
+# --- Changing the time of a reservation (編集) -------------------------------------------------
+
+
+def _check_can_change(request, reservation, now):
+    if not reservation.is_active:
+        messages.error(request, _("This reservation is no longer active."))
+        return redirect("portal:detail", code=reservation.code)
+    if not rules.within_web_deadline(now, services.web_deadline_for(reservation.slot)):
+        return redirect("portal:detail", code=reservation.code)
+    return None
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def change_view(request, code: str):
+    reservation = own_reservation(request, code)
+    resident = current_resident(request)
+    now = timezone.now()
+    if refusal := _check_can_change(request, reservation, now):
+        return refusal
+    key = _draft_key("change", reservation.code)
+    draft = request.session.get(key, {})
+    offer = availability.offer_for(resident=resident, dose_number=reservation.dose_number, now=now,
+                                   moving_reservation_id=reservation.pk)
+    venue_id, day = _choice_from_request(request, draft)
+    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day)
+    choice.slots = [s for s in choice.slots if s.pk != reservation.slot_id]
+    if request.method == "POST":
+        time_form = TimeForm(request.POST, slots=choice.slots)
+        if time_form.is_valid():
+            request.session[key] = {"slot": time_form.cleaned_data["slot"], "venue": choice.venue_id,
+                                    "day": choice.day.isoformat()}
+            return redirect("portal:change_check", code=reservation.code)
+    else:
+        time_form = TimeForm(slots=choice.slots, initial={"slot": draft.get("slot")})
+    return page(request, "portal/book.html", {
+        "dose": reservation.dose_number, "reservation": reservation, "time_form": time_form, "mode": "change",
+        "form_action": reverse("portal:change", kwargs={"code": reservation.code}),
+        **choice.context(),
+    }, forms=[time_form])
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def change_check_view(request, code: str):
+    reservation = own_reservation(request, code)
+    resident = current_resident(request)
+    key = _draft_key("change", reservation.code)
+    draft = request.session.get(key)
+    slot = _slot_for_draft(draft) if draft else None
+    if slot is None:
+        if request.method == "POST" and reservation.slot_id == _int(request.POST.get("slot")):
+            return redirect("portal:detail", code=reservation.code)  # the change went through already
+        return redirect("portal:change", code=reservation.code)
+    if request.method == "POST":
+        try:
+            services.reservation_change(
+                actor=services.Actor.for_resident(resident, client_address=client_address(request)),
+                reservation=reservation, slot_id=slot.pk,
+            )
+        except (SlotFull, SlotUnavailable, TooEarly, WrongVaccine) as error:
+            draft["slot"] = None
+            request.session[key] = draft
+            messages.error(request, error.message)
+            return redirect(reverse("portal:change", kwargs={"code": reservation.code}) + "#time")
+        except BookingError as error:
+            messages.error(request, error.message)
+            return redirect("portal:detail", code=reservation.code)
+        request.session.pop(key, None)
+        messages.success(request, _("Your reservation has been changed."))
+        return redirect("portal:detail", code=reservation.code)
+    return page(request, "portal/check.html", {
+        "dose": reservation.dose_number, "slot": slot, "reservation": reservation, "mode": "change",
+        "change_url": reverse("portal:change", kwargs={"code": reservation.code}),
+        "form_action": reverse("portal:change_check", kwargs={"code": reservation.code}),
+    })

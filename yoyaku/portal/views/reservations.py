@@ -1,0 +1,76 @@
+"""Reservation history (予約履歴), detail (詳細), cancel (キャンセル) and the calendar file."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from yoyaku.booking import rules, services
+from yoyaku.booking.errors import BookingError
+from yoyaku.booking.models import Reservation
+from yoyaku.notify.ics import city_host, reservation_ics
+
+from ..session import client_address, current_resident, resident_required
+from .common import own_reservation, page
+
+
+@resident_required
+def history_view(request):
+    reservations = (
+        Reservation.objects.filter(resident=current_resident(request))
+        .select_related("slot__venue", "slot__vaccine")
+        .order_by("dose_number", "-created_at")
+    )
+    return page(request, "portal/history.html", {"nav": "history", "reservations": reservations})
+
+
+def _web_actions(reservation) -> dict:
+    deadline = services.web_deadline_for(reservation.slot)
+    open_ = reservation.is_active and rules.within_web_deadline(timezone.now(), deadline)
+    return {"can_edit": open_, "deadline": deadline, "past_deadline": reservation.is_active and not open_}
+
+
+@resident_required
+def detail_view(request, code: str):
+    reservation = own_reservation(request, code)
+    return page(request, "portal/detail.html", {"nav": "history", "reservation": reservation,
+                                                **_web_actions(reservation)})
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def cancel_view(request, code: str):
+    reservation = own_reservation(request, code)
+    if request.method == "POST":
+        try:
+            services.reservation_cancel(
+                actor=services.Actor.for_resident(current_resident(request), client_address=client_address(request)),
+                reservation=reservation,
+            )
+        except BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your reservation has been cancelled."))
+        return redirect("portal:detail", code=reservation.code)
+    actions = _web_actions(reservation)
+    if not actions["can_edit"]:
+        return redirect("portal:detail", code=reservation.code)
+    return page(request, "portal/cancel.html", {"nav": "history", "reservation": reservation})
+
+
+@resident_required
+def ics_view(request, code: str):
+    reservation = own_reservation(request, code)
+    slot = reservation.slot
+    body = reservation_ics(
+        code=reservation.code, dose_number=reservation.dose_number, starts_at=slot.starts_at, ends_at=slot.ends_at,
+        venue_name=slot.venue.name, venue_address=slot.venue.address,
+        summary=_("Vaccination (dose %(dose)d)") % {"dose": reservation.dose_number},
+        description=_("Reservation ID: %(code)s") % {"code": reservation.code},
+        host=city_host(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="vaccination-{reservation.code}.ics"'
+    return response

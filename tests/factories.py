@@ -67,3 +67,10 @@ def open_window(*, doses=(1, 2), **fields) -> BookingWindow:
     values = {"opens_at": timezone.now() - timedelta(days=1), "dose_mask": dose_mask(doses)}
     values.update(fields)
     return BookingWindow.objects.create(**values)
+
+
+def staff_user(username: str = "operator", **fields):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username, password="a-long-test-password-123", is_staff=True,
+                                                **fields)

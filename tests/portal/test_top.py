@@ -1,0 +1,125 @@
+"""The top page (トップページ): notices, doses with reasons, the venue filter; query counts that stay flat."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests import factories as f
+from yoyaku.booking import services
+from yoyaku.booking.models import Notice
+
+pytestmark = pytest.mark.django_db
+
+
+def test_top_page_shows_published_notices_in_the_language(logged_in, city):
+    Notice.objects.create(title_ja="接種日程のお知らせ", title_en="Schedule", body_ja="本文")
+    Notice.objects.create(title_ja="古いお知らせ", publish_until=timezone.now() - timedelta(days=1))
+    Notice.objects.create(title_ja="未来のお知らせ", publish_from=timezone.now() + timedelta(days=1))
+    html = logged_in.get("/").content.decode()
+    assert "トップページ" in html and "接種日程のお知らせ" in html
+    assert "古いお知らせ" not in html and "未来のお知らせ" not in html
+    logged_in.cookies["django_language"] = "en"
+    assert "Schedule" in logged_in.get("/").content.decode()
+
+
+def test_top_page_offers_dose_one_and_says_why_not_dose_two(logged_in, city):
+    html = logged_in.get("/").content.decode()
+    assert 'href="/book/1/"' in html and 'href="/book/2/"' not in html
+    assert "先に前の回の予約をしてください" in html
+
+
+def test_top_page_says_from_when_a_window_opens(client, db):
+    from datetime import date
+
+    opens = timezone.now() + timedelta(days=3)
+    f.open_window(opens_at=opens)
+    f.resident(ticket_number="1111111111", birth_date=date(1960, 2, 3))
+    client.post("/login/", {"ticket_number": "1111111111", "password": "19600203"})
+    html = client.get("/").content.decode()
+    local = timezone.localtime(opens)
+    assert "まだ受付が始まっていません" in html and f"{local.month}月{local.day}日" in html
+
+
+def test_venue_filter_shows_availability_from_the_counters(logged_in, city):
+    north, south = city["venues"]
+    day = timezone.localdate() + timedelta(days=3)
+    slot = next(s for s in city["slots"] if s.venue == north and timezone.localdate(s.starts_at) == day)
+    for _ in range(slot.capacity):
+        services.reservation_book(actor=services.Actor.system(), resident=f.resident(), slot_id=slot.pk,
+                                  dose_number=1)
+    html = logged_in.get("/", {"from": day.isoformat(), "area": "North"}).content.decode()
+    assert "接種場所の絞り込み" in html and "North Clinic" in html and "South Hall" not in html
+    assert 'class="level-full"' in html
+    html = logged_in.get("/", {"from": day.isoformat(), "area": "South"}).content.decode()
+    assert 'class="level-full"' not in html and 'class="level-few"' in html
+
+
+@pytest.mark.parametrize("params", [{"from": "garbage"}, {"area": "<script>"}, {"vaccine": "x"}, {"from": "9999-01-01"}])
+def test_venue_filter_ignores_bad_input(logged_in, city, params):
+    assert logged_in.get("/", params).status_code == 200
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def grow_city(city, resident):
+    """Many more venues, days and reservations than before."""
+    vaccine = city["vaccine"]
+    for n in range(8):
+        venue = f.venue(vaccines=[vaccine], area=f"Area {n}")
+        for day in range(3, 30):
+            for hour in (9, 13):
+                slot = f.slot(venue=venue, vaccine=vaccine, starts_at=f.at(day, hour), capacity=4)
+                if hour == 9:
+                    services.reservation_book(actor=services.Actor.system(), resident=f.resident(),
+                                              slot_id=slot.pk, dose_number=1)
+
+
+# The pinned counts: session, resident, and the page's own reads. They must not grow with the city.
+TOP_PAGE_QUERIES = 13
+BOOKING_PAGE_QUERIES = 10
+
+
+def test_top_page_query_count_is_pinned_and_flat(logged_in, city, resident):
+    small = count_queries(logged_in, "/")
+    grow_city(city, resident)
+    large = count_queries(logged_in, "/")
+    assert small == large == TOP_PAGE_QUERIES
+
+
+def test_booking_calendar_query_count_is_pinned_and_flat(logged_in, city, resident):
+    small = count_queries(logged_in, "/book/1/")
+    grow_city(city, resident)
+    large = count_queries(logged_in, "/book/1/")
+    assert small == large == BOOKING_PAGE_QUERIES
+
+
+def test_text_size_is_remembered(logged_in, city):
+    response = logged_in.post("/text-size/", {"size": "l", "next": "/reservations/"})
+    assert response["Location"] == "/reservations/"
+    assert 'class="text-l"' in logged_in.get("/").content.decode()
+    logged_in.post("/text-size/", {"size": "huge"})
+    assert 'class="text-l"' in logged_in.get("/").content.decode()
+
+
+def test_language_switch_is_on_every_page_and_remembered(client, logged_in, city):
+    for url in ["/", "/book/1/", "/reservations/"]:
+        assert 'name="language" value="en"' in logged_in.get(url).content.decode()
+    logged_in.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = logged_in.get("/").content.decode()
+    assert "Top page" in html and '<html lang="en"' in html
+    assert logged_in.cookies["django_language"]["max-age"] == 365 * 24 * 3600
+
+
+def test_security_headers(client, db):
+    response = client.get("/login/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"

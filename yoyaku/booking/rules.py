@@ -152,20 +152,30 @@ def parse_birth_date(text: str, *, today: date) -> date:
 # --- Ages, windows and eligibility -------------------------------------------------------------
 
 
+# Ages follow the Act on Calculation of Age (年齢計算ニ関スル法律, 1902) and Civil Code art. 143: a person
+# attains the next age at the end of the day before their birthday. So on any day one is as old as
+# the Western count makes one on the next day: born 2 April 1957, 65 on 1 April 2022; born 1 April
+# 1957, already 65 on 31 March 2022 (the state's "65 or over in fiscal 2021" = 昭和32年4月1日以前に
+# 生まれた方). Born on 29 February, one is a year older on 28 February in a year without a 29th.
+
+
 def age_on(birth_date: date, on: date) -> int:
-    """Full years of age on a day (a person born on 29 February turns a year older on 1 March)."""
-    years = on.year - birth_date.year
-    if (on.month, on.day) < (birth_date.month, birth_date.day):
+    """Age in law on a day: the full years of the Western count on the day after `on`."""
+    day = on + timedelta(days=1)
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
 
 
 def latest_birth_date_for_age(age: int, on: date) -> date:
-    """Born on or before this day <=> at least `age` years old on `on`."""
+    """Born on or before this day <=> at least `age` years old on `on` (`age_on`): the day after `on`,
+    `age` years earlier. (65, 2022-03-31) -> 1957-04-01, the cohort the state publishes."""
+    day = on + timedelta(days=1)
     try:
-        return on.replace(year=on.year - age)
-    except ValueError:  # 29 February in a year without one
-        return date(on.year - age, 2, 28)
+        return day.replace(year=day.year - age)
+    except ValueError:  # the day after is 29 February, in a year without one: 28 February is the last
+        return date(day.year - age, 2, 28)
 
 
 @dataclass(frozen=True)

@@ -16,5 +16,6 @@ def site(request):
         "call_centre_hours": city["CALL_CENTRE_HOURS"],
         "text_size": size if size in {"s", "m", "l"} else "m",
         "text_sizes": TEXT_SIZES,
+        "what_to_bring": city["WHAT_TO_BRING"],
         "resident": current_resident(request) if hasattr(request, "session") else None,
     }

@@ -3,6 +3,11 @@ from django.conf import settings
 from django.utils import translation
 
 
+def pytest_configure(config):
+    # A fresh clone has no var/ (it is ignored): the SQLite test database is created there.
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _english_messages():
     """Tests read messages in English unless they switch language themselves."""

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "yoyaku.booking",
     "yoyaku.notify",
     "yoyaku.portal",
+    "yoyaku.console",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -76,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "yoyaku.portal.context.site",
+                "yoyaku.console.context.staff",
             ],
         },
     },
@@ -146,6 +151,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "/login/"
+OTP_TOTP_ISSUER = os.environ.get("YOYAKU_CITY_NAME", "Yoyaku")
 YOYAKU_PROXY_COUNT = int(os.environ.get("YOYAKU_PROXY_COUNT", "0"))
 
 # --- Language and time ------------------------------------------------------------------------

@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from django_otp.admin import OTPAdminSite
+
+# Superusers repair data in the admin; it asks for the same second factor as the console.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("console/", include("yoyaku.console.urls")),
     path("", include("yoyaku.portal.urls")),
 ]

@@ -1,0 +1,106 @@
+"""Staff login: password, then a TOTP second factor (set up at the first login)."""
+
+from __future__ import annotations
+
+import base64
+
+import segno
+from django import forms
+from django.contrib.auth import authenticate, login, logout
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from yoyaku.booking import services
+from yoyaku.portal import throttle
+from yoyaku.portal.forms import BaseForm
+from yoyaku.portal.session import client_address
+from yoyaku.portal.views.common import safe_next
+
+from ..roles import roles_of
+
+
+class StaffLoginForm(BaseForm):
+    username = forms.CharField(label=gettext_lazy("User name"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(label=gettext_lazy("Password"), max_length=200,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class TokenForm(BaseForm):
+    token = forms.CharField(label=gettext_lazy("6-digit code from your authenticator app"), max_length=12,
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+    def clean_token(self):
+        token = "".join(ch for ch in self.cleaned_data["token"] if ch.isdigit())
+        if len(token) != 6:
+            raise forms.ValidationError(_("Enter the 6 digits your authenticator app shows."))
+        return token
+
+
+def _page(request, template, context, form):
+    errors = form.error_list() if form.is_bound else []
+    return render(request, template, {**context, "form": form, "errors": errors, "form_has_errors": bool(errors)})
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = StaffLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        address = client_address(request)
+        verdict = throttle.check(ticket=f"staff:{username}", address=address)
+        if not verdict.allowed:
+            form.add_error(None, _("Too many failed attempts. Try again in %(n)d minutes.")
+                           % {"n": (verdict.retry_after + 59) // 60})
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is not None and roles_of(user):
+                throttle.succeeded(ticket=f"staff:{username}")
+                login(request, user)  # rotates the session key
+                return redirect(f"/console/otp/?next={safe_next(request, '/console/')}")
+            throttle.failed(ticket=f"staff:{username}", address=address)
+            form.add_error(None, _("The user name or password is not right, or the account has no console role."))
+    return _page(request, "console/login.html", {}, form)
+
+
+@require_http_methods(["GET", "POST"])
+def otp_view(request):
+    """Verify the second factor; at the first login, set up the authenticator app first."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("/console/login/")
+    next_url = safe_next(request, "/console/")
+    if user.is_verified():
+        return redirect(next_url)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    setting_up = device is None
+    if setting_up:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+            user=user, name="authenticator", confirmed=False
+        )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            if setting_up:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            services.staff_log_in(actor=services.Actor.for_staff(user, client_address=client_address(request)),
+                                  first_factor_setup=setting_up)
+            return redirect(next_url)
+        form.add_error("token", _("This code is not right or has expired. Enter the code shown now."))
+    context = {"setting_up": setting_up, "next": next_url}
+    if setting_up:
+        context["secret"] = base64.b32encode(device.bin_key).decode()
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    return _page(request, "console/otp.html", context, form)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("/console/login/")

@@ -33,7 +33,12 @@ run: install
 	$(BIN)/python manage.py demo --if-empty
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+# The browser tests' axe-core (package.json); npm ci writes node_modules/.package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the browser tests (tests/e2e) need axe-core from npm"; fi
+
+test: install-dev node_modules/.package-lock.json
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint check-integrity bench clean
+.PHONY: run test install install-dev lint check-integrity bench clean messages
 
 # Re-install only when pyproject.toml changes (the stamp carries its hash).
 PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
@@ -49,3 +49,11 @@ check-integrity: install
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* .pytest_cache
+
+# Refresh the translation catalogues from the source and the dicts in yoyaku/locale/tools/, then compile.
+messages: install-dev
+	cd yoyaku && ../$(BIN)/python ../manage.py makemessages -l ja -l en -l zh_Hans -l ko --no-location --no-obsolete
+	$(BIN)/python yoyaku/locale/tools/fill_po.py yoyaku/locale/ja/LC_MESSAGES/django.po yoyaku/locale/tools/ja.py
+	$(BIN)/python yoyaku/locale/tools/fill_po.py yoyaku/locale/zh_Hans/LC_MESSAGES/django.po yoyaku/locale/tools/zh_hans.py
+	$(BIN)/python yoyaku/locale/tools/fill_po.py yoyaku/locale/ko/LC_MESSAGES/django.po yoyaku/locale/tools/ko.py
+	cd yoyaku && ../$(BIN)/python ../manage.py compilemessages -v0

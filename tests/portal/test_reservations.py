@@ -66,12 +66,21 @@ def test_cancel_asks_then_yes_cancels_and_frees_the_place(logged_in, reservation
     assert "予約をキャンセルしました" in logged_in.get(f"/reservations/{reservation.code}/").content.decode()
 
 
-def test_change_moves_the_reservation_through_a_check_page(logged_in, city, reservation):
+def test_change_starts_at_the_reservations_own_venue_and_day(logged_in, reservation):
     html = logged_in.get(f"/reservations/{reservation.code}/change/").content.decode()
+    day = timezone.localdate(reservation.slot.starts_at)
+    assert f'day={day.isoformat()}#times" aria-current="date"' in html
+    assert re.search(rf'<option value="{reservation.slot.venue_id}" selected', html)
+
+
+def test_change_moves_the_reservation_through_a_check_page(logged_in, city, reservation):
+    other_day = timezone.localdate(reservation.slot.starts_at) + timedelta(days=1)
+    html = logged_in.get(f"/reservations/{reservation.code}/change/", {"day": other_day}).content.decode()
     ids = [int(x) for x in re.findall(r'name="slot" value="(\d+)"', html)]
     assert ids and reservation.slot_id not in ids
     target = ids[0]
-    assert logged_in.post(f"/reservations/{reservation.code}/change/", {"slot": target}).status_code == 302
+    assert logged_in.post(f"/reservations/{reservation.code}/change/",
+                          {"slot": target, "day": other_day}).status_code == 302
     check = logged_in.get(f"/reservations/{reservation.code}/change/check/").content.decode()
     assert "まだ予約は変更されていません" in check
     assert Reservation.objects.get(pk=reservation.pk).slot_id == reservation.slot_id
@@ -86,9 +95,10 @@ def test_change_moves_the_reservation_through_a_check_page(logged_in, city, rese
 
 
 def test_change_into_a_time_that_filled_meanwhile_returns_to_the_choice(logged_in, city, reservation):
-    html = logged_in.get(f"/reservations/{reservation.code}/change/").content.decode()
+    other_day = timezone.localdate(reservation.slot.starts_at) + timedelta(days=1)
+    html = logged_in.get(f"/reservations/{reservation.code}/change/", {"day": other_day}).content.decode()
     target = int(re.findall(r'name="slot" value="(\d+)"', html)[0])
-    logged_in.post(f"/reservations/{reservation.code}/change/", {"slot": target})
+    logged_in.post(f"/reservations/{reservation.code}/change/", {"slot": target, "day": other_day})
     slot = Slot.objects.get(pk=target)
     for _ in range(slot.capacity):
         book(f.resident(), slot)

@@ -102,9 +102,9 @@ class TimeForm(BaseForm):
 def slot_label(slot) -> str:
     start = timezone.localtime(slot.starts_at)
     end = timezone.localtime(slot.ends_at)
-    return _("%(start)s–%(end)s %(venue)s (%(vaccine)s, %(free)d left)") % {
-        "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "venue": slot.venue.name,
-        "vaccine": slot.vaccine.name, "free": slot.free,
+    # The venue is the heading of the group the radio sits in (includes/time_radios.html).
+    return _("%(start)s–%(end)s (%(vaccine)s, %(free)d left)") % {
+        "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "vaccine": slot.vaccine.name, "free": slot.free,
     }
 
 

@@ -320,4 +320,6 @@ T = {
     "No venues match.": "条件に合う会場はありません。",
     "Previous week": "前の週",
     "Next week": "次の週",
+    "%(start)s–%(end)s (%(vaccine)s, %(free)d left)": "%(start)s〜%(end)s（%(vaccine)s、残り%(free)d人）",
+    "No other free times on this day. Choose another day in the calendar.": "この日はほかに空いている時間がありません。カレンダーから別の日を選んでください。",
 }

@@ -86,6 +86,15 @@ class TimeChoice:
                 "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)], "has_slots": bool(self.levels)}
 
 
+def slot_groups(time_form, slots) -> list[dict]:
+    """The time radios grouped by venue, in the order of the slots (by time, then venue)."""
+    radios = {radio.data["value"]: radio for radio in time_form["slot"]}
+    groups: dict[int, dict] = {}
+    for slot in slots:
+        groups.setdefault(slot.venue_id, {"venue": slot.venue, "radios": []})["radios"].append(radios[slot.pk])
+    return list(groups.values())
+
+
 def _choice_from_request(request, draft: dict) -> tuple[int | None, date | None]:
     source = request.POST if request.method == "POST" else request.GET
     venue_id = _int(source.get("venue")) if "venue" in source else draft.get("venue")
@@ -147,6 +156,7 @@ def book_view(request, dose: int):
         details_form = DetailsForm(initial={**_resident_defaults(resident), **draft})
     return page(request, "portal/book.html", {
         "dose": dose, "time_form": time_form, "details_form": details_form, "mode": "book",
+        "slot_groups": slot_groups(time_form, choice.slots),
         "form_action": reverse("portal:book", kwargs={"dose": dose}),
         **choice.context(),
     }, forms=[time_form, details_form])
@@ -237,6 +247,9 @@ def change_view(request, code: str):
     draft = request.session.get(key, {})
     offer = availability.offer_for(resident=resident, dose_number=reservation.dose_number, now=now,
                                    moving_reservation_id=reservation.pk)
+    # 編集 starts at the reservation's own venue and day: most people move within the same place.
+    draft = draft or {"venue": reservation.slot.venue_id,
+                      "day": timezone.localdate(reservation.slot.starts_at).isoformat()}
     venue_id, day = _choice_from_request(request, draft)
     choice = TimeChoice(offer=offer, venue_id=venue_id, day=day)
     choice.slots = [s for s in choice.slots if s.pk != reservation.slot_id]
@@ -250,6 +263,7 @@ def change_view(request, code: str):
         time_form = TimeForm(slots=choice.slots, initial={"slot": draft.get("slot")})
     return page(request, "portal/book.html", {
         "dose": reservation.dose_number, "reservation": reservation, "time_form": time_form, "mode": "change",
+        "slot_groups": slot_groups(time_form, choice.slots),
         "form_action": reverse("portal:change", kwargs={"code": reservation.code}),
         **choice.context(),
     }, forms=[time_form])

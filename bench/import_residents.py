@@ -7,7 +7,8 @@ throwaway database: the first (every row created), the same file again (every ro
 file with one row in ten changed (updates). Prints the seconds of each and the machine.
 
 The database is never the one in use: SQLite in a temporary directory by default; with DATABASE_URL set,
-a database named `bench_import_residents` on that server, created and dropped.
+a database named `bench_import_residents_<pid>` on that server (so runs side by side do not collide),
+created and dropped.
 """
 
 import argparse
@@ -72,7 +73,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="yoyaku-bench-") as tmp:
         tmp = Path(tmp)
-        test_name = str(tmp / "bench.sqlite3") if connection.vendor == "sqlite" else "bench_import_residents"
+        test_name = (str(tmp / "bench.sqlite3") if connection.vendor == "sqlite"
+                     else f"bench_import_residents_{os.getpid()}")
         connection.settings_dict["TEST"]["NAME"] = test_name
         original_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests import factories
+from yoyaku.booking import selectors
 from yoyaku.booking.models import AuditEvent, Resident, Vaccine, Venue
 
 pytestmark = pytest.mark.django_db
@@ -270,6 +271,96 @@ def test_optional_active_column_deactivates_a_resident(tmp_path):
 
     assert not Resident.objects.get(ticket_number="0000000001").active
     assert "active" in AuditEvent.objects.get(action="resident.import_update").data["fields"]
+
+
+# --- Residents: the optional groups column ----------------------------------------------------------
+
+
+def test_groups_column_stores_the_codes_space_separated(tmp_path):
+    path = write(tmp_path, [
+        RESIDENT_HEADER + ",groups",
+        resident_row(ticket="0000000001") + ",medical|care-home",
+        resident_row(ticket="0000000002") + ",medical",
+        resident_row(ticket="0000000003") + ",",
+    ])
+
+    out, _err = run("import_residents", path)
+
+    assert out.splitlines() == ["residents: 3 created, 0 updated, 0 unchanged"]
+    first = Resident.objects.get(ticket_number="0000000001")
+    assert first.groups == "care-home medical"
+    assert first.group_set == frozenset({"medical", "care-home"})
+    assert Resident.objects.get(ticket_number="0000000002").groups == "medical"
+    assert Resident.objects.get(ticket_number="0000000003").groups == ""
+
+
+def test_groups_column_updates_clears_and_ignores_order(tmp_path):
+    same = {"birth_date": date(1945, 1, 1), "family_name": "山田", "given_name": "花子", "family_name_kana": "ヤマダ",
+            "given_name_kana": "ハナコ", "phone": "0195-23-0000", "postal_code": "028-6100", "address": "二戸市福岡"}
+    factories.resident(ticket_number="0000000001", groups="care-home medical", **same)
+    factories.resident(ticket_number="0000000002", groups="medical", **same)
+    factories.resident(ticket_number="0000000003", groups="medical", **same)
+    path = write(tmp_path, [
+        RESIDENT_HEADER + ",groups",
+        resident_row(ticket="0000000001") + ",medical care-home",  # the same groups in another order
+        resident_row(ticket="0000000002") + ",",  # no group any more
+        resident_row(ticket="0000000003") + ",medical|dialysis",
+    ])
+
+    out, _err = run("import_residents", path)
+
+    assert out.splitlines() == ["residents: 0 created, 2 updated, 1 unchanged"]
+    assert Resident.objects.get(ticket_number="0000000001").groups == "care-home medical"
+    assert Resident.objects.get(ticket_number="0000000002").groups == ""
+    assert Resident.objects.get(ticket_number="0000000003").groups == "dialysis medical"
+    updates = AuditEvent.objects.filter(action="resident.import_update")
+    assert sorted(event.resident.ticket_number for event in updates) == ["0000000002", "0000000003"]
+    assert all(event.data == {"fields": ["groups"]} for event in updates)  # field names, never the codes
+
+
+def test_without_the_groups_column_groups_are_left_alone(tmp_path):
+    factories.resident(ticket_number="0000000001", birth_date=date(1945, 1, 1), family_name="山田",
+                       given_name="花子", family_name_kana="ヤマダ", given_name_kana="ハナコ",
+                       phone="0195-23-0000", postal_code="028-6100", address="二戸市福岡", groups="medical")
+
+    out, _err = run("import_residents", write(tmp_path, [RESIDENT_HEADER, resident_row(ticket="0000000001")]))
+
+    assert "0 created, 0 updated, 1 unchanged" in out
+    assert Resident.objects.get(ticket_number="0000000001").groups == "medical"
+
+
+def test_bad_group_code_is_a_bad_row_and_its_value_is_not_shown(tmp_path):
+    path = write(tmp_path, [
+        RESIDENT_HEADER + ",groups",
+        resident_row(ticket="0000000001") + ",medical",
+        resident_row(ticket="0000000002") + ",Dialysis|medical",
+        resident_row(ticket="0000000003") + ',"medical,care-home"',
+    ])
+
+    _message, err, _out = run_failing("import_residents", path)
+
+    message = ("Group codes use only lower-case letters a-z, digits, '_' and '-', separated by '|' or spaces, "
+               "for example medical|care-home.")
+    assert err.splitlines() == [f"line 3: groups: {message}", f"line 4: groups: {message}"]
+    assert "Dialysis" not in err
+    assert Resident.objects.count() == 0
+
+
+def test_imported_groups_are_what_a_group_booking_window_admits(tmp_path):
+    run("import_residents", write(tmp_path, [
+        RESIDENT_HEADER + ",groups",
+        resident_row(ticket="0000000001", birth="1990-01-01") + ",care-home|medical",
+        resident_row(ticket="0000000002", birth="1990-01-01") + ",care-home",
+    ]))
+    call_command("open_booking", "--doses", "1", "--group", "medical", "--from", "2020-01-01 09:00",
+                 stdout=io.StringIO())
+    windows = selectors.booking_windows()
+    admitted = {
+        resident.ticket_number
+        for resident in Resident.objects.all()
+        if any(w.admits(birth_date=resident.birth_date, groups=resident.group_set, dose_number=1) for w in windows)
+    }
+    assert admitted == {"0000000001"}
 
 
 def test_many_rows_are_written_in_batches(tmp_path):

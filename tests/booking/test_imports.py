@@ -176,6 +176,35 @@ def test_vaccine_codes_are_split_on_bars_and_must_exist():
         imports.vaccine_codes("pfizer|x|astra", CONTEXT)
 
 
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("medical|care-home", "care-home medical"),  # stored sorted, space-separated (Resident.groups)
+        ("medical care-home", "care-home medical"),
+        (" medical | care-home |", "care-home medical"),
+        ("ｍｅｄｉｃａｌ｜care_home", "care_home medical"),  # full-width letters and bar
+        ("medical|medical", "medical"),
+        ("dialysis2", "dialysis2"),
+        ("", ""),
+        (" | ", ""),
+    ],
+)
+def test_group_codes_are_split_on_bars_or_spaces_and_stored_sorted(text, stored):
+    assert imports.group_codes(max_length=200)(text, CONTEXT) == stored
+
+
+@pytest.mark.parametrize("text", ["Medical", "care.home", "医療", "medical,care-home", "medical/care-home"])
+def test_group_codes_are_lower_case_letters_digits_underscore_and_hyphen(text):
+    with pytest.raises(imports.CellError, match="only lower-case letters a-z") as caught:
+        imports.group_codes(max_length=200)(text, CONTEXT)
+    assert text not in caught.value.message  # no cell value in messages
+
+
+def test_group_codes_length_is_checked_as_stored():
+    with pytest.raises(imports.CellError, match="at most 10 characters, this has 12"):
+        imports.group_codes(max_length=10)("medical|care", CONTEXT)
+
+
 def test_choice_is_case_insensitive():
     assert imports.choice(["clinic", "group"])(" Group ", CONTEXT) == "group"
 

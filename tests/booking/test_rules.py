@@ -344,33 +344,61 @@ def test_parse_birth_date_returns_a_past_date_or_invalid_input(text):
 # ================================================================================================
 
 
+# Under the Act on Calculation of Age (年齢計算ニ関スル法律) one attains the next age at the end of the
+# day before one's birthday: on any day one is the age the Western count gives on the next day.
+
+
 @pytest.mark.parametrize(
     ("birth", "on", "age"),
     [
-        (date(1956, 6, 1), date(2021, 5, 31), 64),
+        (date(1956, 6, 1), date(2021, 5, 30), 64),
+        (date(1956, 6, 1), date(2021, 5, 31), 65),  # the day before the birthday
         (date(1956, 6, 1), date(2021, 6, 1), 65),  # the birthday itself
         (date(1956, 6, 1), date(2021, 12, 31), 65),
-        (date(1960, 2, 29), date(2021, 2, 28), 60),  # no 29 February in 2021: still 60 ...
-        (date(1960, 2, 29), date(2021, 3, 1), 61),  # ... a year older on 1 March
-        (date(1960, 2, 29), date(2024, 2, 28), 63),
-        (date(1960, 2, 29), date(2024, 2, 29), 64),  # leap year: on the day itself
-        (date(2009, 12, 31), date(2021, 12, 30), 11),
-        (date(2009, 12, 31), date(2021, 12, 31), 12),
+        (date(1957, 4, 1), date(2022, 3, 31), 65),  # the fiscal-2021 cohort (昭和32年4月1日以前に生まれた方)
+        (date(1957, 4, 2), date(2022, 3, 31), 64),  # ... born a day later: 65 only in fiscal 2022
+        (date(1957, 4, 2), date(2022, 4, 1), 65),
+        (date(1960, 2, 29), date(2021, 2, 27), 60),
+        (date(1960, 2, 29), date(2021, 2, 28), 61),  # no 29 February in 2021: a year older on the 28th
+        (date(1960, 2, 29), date(2021, 3, 1), 61),
+        (date(1960, 2, 29), date(2024, 2, 27), 63),
+        (date(1960, 2, 29), date(2024, 2, 28), 64),  # leap year: the day before the 29th
+        (date(1960, 3, 1), date(2024, 2, 28), 63),
+        (date(1960, 3, 1), date(2024, 2, 29), 64),  # born 1 March: older on 29 February in a leap year ...
+        (date(1960, 3, 1), date(2023, 2, 28), 63),  # ... and on 28 February in other years
+        (date(2009, 12, 31), date(2021, 12, 29), 11),
+        (date(2009, 12, 31), date(2021, 12, 30), 12),
+        (date(2009, 1, 1), date(2020, 12, 31), 12),  # born on New Year's Day: older on New Year's Eve
         (date(2021, 1, 1), date(2021, 1, 1), 0),
+        (date(2021, 1, 2), date(2021, 1, 1), 0),  # the day before birth counts as age 0
     ],
 )
-def test_age_on_counts_full_years(birth, on, age):
+def test_age_on_follows_the_age_calculation_act(birth, on, age):
     assert rules.age_on(birth, on) == age
+
+
+def test_age_on_fiscal_2021_published_example():
+    # 令和3年度中に65歳に達する方: 昭和32年4月1日以前に生まれた方 (the state's definition for fiscal 2021,
+    # which ends on 31 March 2022). Born 1 April 1957: 65 on 31 March 2022; born 2 April 1957: not.
+    end_of_fiscal_2021 = date(2022, 3, 31)
+    assert rules.latest_birth_date_for_age(65, end_of_fiscal_2021) == date(1957, 4, 1)
+    assert rules.age_on(date(1957, 4, 1), end_of_fiscal_2021) == 65
+    assert rules.age_on(date(1957, 4, 2), end_of_fiscal_2021) == 64
 
 
 @pytest.mark.parametrize(
     ("age", "on", "latest"),
     [
-        (65, date(2021, 4, 1), date(1956, 4, 1)),
-        (12, date(2021, 6, 1), date(2009, 6, 1)),
-        (1, date(2024, 2, 29), date(2023, 2, 28)),  # 29 February in a year without one
-        (4, date(2024, 2, 29), date(2020, 2, 29)),
-        (0, date(2021, 6, 1), date(2021, 6, 1)),
+        (65, date(2022, 3, 31), date(1957, 4, 1)),  # the published fiscal-2021 cohort
+        (65, date(2027, 3, 31), date(1962, 4, 1)),  # fiscal 2026: 昭和37年4月1日以前に生まれた方
+        (65, date(2021, 4, 1), date(1956, 4, 2)),
+        (12, date(2021, 6, 1), date(2009, 6, 2)),
+        (1, date(2024, 2, 28), date(2023, 2, 28)),  # the day after is 29 February, in 2023 there is none
+        (4, date(2024, 2, 28), date(2020, 2, 29)),
+        (1, date(2024, 2, 29), date(2023, 3, 1)),
+        (1, date(2021, 2, 28), date(2020, 3, 1)),
+        (1, date(2021, 12, 31), date(2021, 1, 1)),
+        (0, date(2021, 6, 1), date(2021, 6, 2)),
     ],
 )
 def test_latest_birth_date_for_age(age, on, latest):
@@ -378,11 +406,12 @@ def test_latest_birth_date_for_age(age, on, latest):
 
 
 def test_latest_birth_date_for_age_29_february_birthday():
-    # Born 29 Feb 2020, on 28 Feb 2021 one is not yet 1; on 1 March one is.
-    assert rules.latest_birth_date_for_age(1, date(2021, 2, 28)) == date(2020, 2, 28)
-    assert rules.latest_birth_date_for_age(1, date(2021, 3, 1)) == date(2020, 3, 1)
-    assert rules.age_on(date(2020, 2, 29), date(2021, 2, 28)) == 0
-    assert rules.age_on(date(2020, 2, 29), date(2021, 3, 1)) == 1
+    # Born 29 Feb 2020: a year's period ends on the last day of February when it has no 29th (Civil
+    # Code art. 143): one turns 1 at the end of 28 Feb 2021, so is 1 on that day and not yet on 27 Feb.
+    assert rules.age_on(date(2020, 2, 29), date(2021, 2, 27)) == 0
+    assert rules.age_on(date(2020, 2, 29), date(2021, 2, 28)) == 1
+    assert rules.latest_birth_date_for_age(1, date(2021, 2, 27)) == date(2020, 2, 28)
+    assert rules.latest_birth_date_for_age(1, date(2021, 2, 28)) == date(2020, 3, 1)
 
 
 @settings(max_examples=500, deadline=None)
@@ -390,7 +419,8 @@ def test_latest_birth_date_for_age_29_february_birthday():
     birth=st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)),
     on=st.one_of(
         st.dates(min_value=date(1950, 1, 1), max_value=date(2040, 12, 31)),
-        st.sampled_from([date(2024, 2, 29), date(2021, 2, 28), date(2021, 3, 1), date(2028, 2, 29)]),
+        st.sampled_from([date(2024, 2, 28), date(2024, 2, 29), date(2021, 2, 27), date(2021, 2, 28),
+                         date(2021, 3, 1), date(2028, 2, 28), date(2028, 2, 29), date(2022, 3, 31)]),
     ),
     age=st.integers(min_value=0, max_value=110),
 )
@@ -575,9 +605,11 @@ def test_check_slot_for_dose_too_young_on_the_day_of_the_slot():
     twelfth_birthday = date(2021, 7, 11)
     birth = twelfth_birthday.replace(year=2009)
     with pytest.raises(TooYoung) as caught:
-        check(slot_day=date(2021, 7, 10), birth_date=birth, vaccine_min_age=12)
+        check(slot_day=date(2021, 7, 9), birth_date=birth, vaccine_min_age=12)
     assert caught.value.min_age == 12
-    check(slot_day=twelfth_birthday, birth_date=birth, vaccine_min_age=12)  # old enough on the day itself
+    # 12 in law from the end of the day before the birthday: old enough on that day already.
+    check(slot_day=date(2021, 7, 10), birth_date=birth, vaccine_min_age=12)
+    check(slot_day=twelfth_birthday, birth_date=birth, vaccine_min_age=12)
 
 
 def test_check_slot_for_dose_wrong_vaccine_when_switch_not_allowed():

@@ -7,11 +7,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests import factories as f
-from yoyaku.booking import services
+from yoyaku.booking import imports, services
 from yoyaku.booking.errors import (
     AlreadyBooked,
     CapacityBelowBooked,
     DeadlinePassed,
+    InvalidInput,
     NotActive,
     NotEligible,
     ReasonRequired,
@@ -22,7 +23,8 @@ from yoyaku.booking.errors import (
     TooYoung,
     WrongVaccine,
 )
-from yoyaku.booking.models import AuditEvent, DoseRecord, Reservation, Slot
+from yoyaku.booking.models import AuditEvent, DoseRecord, Reservation, Resident, Slot, Venue
+from yoyaku.booking.slot_patterns import SlotPattern, parse_times
 from yoyaku.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -307,3 +309,107 @@ def test_capacity_never_below_booked(window, django_user_model):
     with pytest.raises(CapacityBelowBooked):
         services.slot_set_capacity(actor=actor, slot=slot, capacity=1, reason="fewer staff")
     assert services.slot_set_capacity(actor=actor, slot=slot, capacity=2, reason="fewer staff").capacity == 2
+
+
+# --- audit_records_bulk, imports, slots and windows ----------------------------------------------------
+
+RESIDENTS_CSV = (
+    "ticket_number,birth_date,family_name,given_name,family_name_kana,given_name_kana,phone,email,postal_code,"
+    "address,groups\n"
+    "0000000001,1945-01-01,山田,花子,ヤマダ,ハナコ,,,,,medical\n"
+    "0000000002,1950-03-15,岩手,一郎,イワテ,イチロウ,,,,,\n"
+)
+
+
+def parsed(text, schema, **context):
+    rows, errors = imports.parse(text, schema, imports.Context(today=timezone.localdate(), **context))
+    assert errors == []
+    return rows
+
+
+def test_audit_records_bulk_writes_the_fields_audit_record_writes(django_user_model):
+    actor = staff_actor(django_user_model)
+    resident = f.resident()
+    now = timezone.now()
+    single = services.audit_record(actor=actor, action="x.one", resident=resident, obj=resident, reason="why",
+                                   data={"fields": ["phone"]}, now=now)
+    [bulk] = services.audit_records_bulk(actor=actor, now=now, records=[
+        {"action": "x.one", "resident": resident, "obj": resident, "reason": "why", "data": {"fields": ["phone"]}},
+    ])
+    fields = ["created_at", "actor_kind", "actor_user_id", "actor_resident_id", "action", "resident_id",
+              "reservation_id", "object_type", "object_id", "reason", "data", "client_address"]
+    stored = list(AuditEvent.objects.order_by("id"))  # the bulk one read back, whatever the database returns
+    assert [event.pk for event in stored][0] == single.pk and len(stored) == 2
+    assert [getattr(stored[0], name) for name in fields] == [getattr(stored[1], name) for name in fields]
+    assert stored[0].actor_kind == "staff" and stored[0].client_address == "10.0.0.1"
+
+
+def test_residents_import_creates_with_the_actors_audit_events(django_user_model):
+    actor = staff_actor(django_user_model)
+    result = services.residents_import(actor=actor, rows=parsed(RESIDENTS_CSV, imports.RESIDENTS))
+    assert (result.created, result.updated, result.unchanged, result.dry_run) == (2, 0, 0, False)
+    assert Resident.objects.get(ticket_number="0000000001").group_set == frozenset({"medical"})
+    events = AuditEvent.objects.filter(action="resident.import_create")
+    assert events.count() == 2
+    assert {(e.actor_kind, e.actor_user_id, e.client_address) for e in events} == {("staff", actor.user.pk, "10.0.0.1")}
+    assert {e.resident.ticket_number for e in events} == {"0000000001", "0000000002"}
+
+
+def test_residents_import_dry_run_counts_and_writes_nothing():
+    f.resident(ticket_number="0000000001")
+    result = services.residents_import(actor=services.Actor.system(), rows=parsed(RESIDENTS_CSV, imports.RESIDENTS),
+                                       dry_run=True)
+    assert (result.created, result.updated, result.unchanged, result.dry_run) == (1, 1, 0, True)
+    assert Resident.objects.count() == 1
+    assert not AuditEvent.objects.exists()
+
+
+def test_import_refused_by_the_database_writes_nothing_and_says_so():
+    # Rows normally come clean from imports.parse; one that slips past it meets the CHECK constraint.
+    good = parsed(RESIDENTS_CSV, imports.RESIDENTS)
+    bad = imports.Row(9, "12345", {**good[0].values, "ticket_number": "12345"})
+    with pytest.raises(InvalidInput, match="The database refused a row") as caught:
+        services.residents_import(actor=services.Actor.system(), rows=[*good, bad])
+    assert caught.value.code == "import_refused"
+    assert "12345" not in caught.value.message
+    assert not Resident.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_venues_import_rolls_back_when_a_vaccine_is_gone_since_the_file_was_checked():
+    f.vaccine(code="pfizer")
+    rows = parsed("code,name,kind,area,address,phone,notes,vaccines\n"
+                  "C01,Clinic,clinic,A,1-1,,,pfizer\n"
+                  "C02,Clinic 2,clinic,A,1-2,,,pfizer|astra\n",
+                  imports.VENUES, vaccine_codes=frozenset({"pfizer", "astra"}))
+    with pytest.raises(InvalidInput, match="line 3: vaccines: unknown vaccine code astra; nothing written"):
+        services.venues_import(actor=services.Actor.system(), rows=rows)
+    assert not Venue.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_vaccines_import_then_venues_import_offer_the_vaccines():
+    services.vaccines_import(actor=services.Actor.system(), rows=parsed(
+        "code,name,min_age,next_dose_min_days,doses_per_vial\npfizer,ファイザー,12,21,6\n", imports.VACCINES))
+    result = services.venues_import(actor=services.Actor.system(), rows=parsed(
+        "code,name,kind,area,address,phone,notes,vaccines\nC01,Clinic,clinic,A,1-1,,,pfizer\n",
+        imports.VENUES, vaccine_codes=frozenset({"pfizer"})))
+    assert result.created == 1
+    assert [v.code for v in Venue.objects.get(code="C01").vaccines.all()] == ["pfizer"]
+    assert AuditEvent.objects.filter(action__in=["vaccine.import_create", "venue.import_create"]).count() == 2
+
+
+def test_slots_generate_and_booking_window_open_are_services_with_audit(django_user_model, pfz):
+    actor = staff_actor(django_user_model)
+    venue = f.venue(vaccines=[pfz])
+    day = timezone.localdate() + timedelta(days=7)
+    pattern = SlotPattern(first_day=day, last_day=day, weekdays=frozenset(range(7)),
+                          times=tuple(parse_times("09:00,09:30")), minutes=30)
+    result = services.slots_generate(actor=actor, venue=venue, vaccine=pfz, pattern=pattern, capacity=3, doses=[1])
+    assert (result.created, result.existed) == (2, 0)
+    window = services.booking_window_open(actor=actor, doses=[1], opens_at=timezone.now(), group="medical")
+    assert window.group == "medical"
+    events = AuditEvent.objects.filter(action__in=["slot.generate", "booking_window.open"])
+    assert {(e.action, e.actor_kind) for e in events} == {("slot.generate", "staff"), ("booking_window.open", "staff")}
+    with pytest.raises(InvalidInput):
+        services.booking_window_open(actor=actor, doses=[1], opens_at=timezone.now(), group="care home")

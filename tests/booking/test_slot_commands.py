@@ -197,15 +197,29 @@ def test_open_booking_without_limits_opens_to_everyone_with_no_end():
     assert "everyone" in output
 
 
-def test_open_booking_min_age_on_a_day_sets_the_latest_birth_date():
-    open_booking("--doses", "1,2", "--min-age", "65", "--age-on", "2027-03-31", "--from", "2027-01-10 09:00")
-    # Born on 31 March 1962 = 65 on 31 March 2027: admitted; born on 1 April 1962: not.
-    assert BookingWindow.objects.get().born_on_or_before == date(1962, 3, 31)
+def test_open_booking_min_age_on_a_day_sets_the_latest_birth_date_by_the_age_calculation_act():
+    output = open_booking("--doses", "1,2", "--min-age", "65", "--age-on", "2027-03-31",
+                          "--from", "2027-01-10 09:00")
+    # One is a year older from the day before one's birthday: born on 1 April 1962, 65 on 31 March 2027
+    # (the state's cohort 昭和37年4月1日以前に生まれた方); born on 2 April 1962: not.
+    assert BookingWindow.objects.get().born_on_or_before == date(1962, 4, 1)
+    assert "born on or before 1962-04-01" in output
 
 
-def test_open_booking_min_age_on_29_february_falls_back_to_28_february():
-    open_booking("--doses", "1", "--min-age", "65", "--age-on", "2028-02-29", "--from", "2027-01-10 09:00")
+def test_open_booking_min_age_for_the_published_fiscal_2021_cohort():
+    open_booking("--doses", "1,2", "--min-age", "65", "--age-on", "2022-03-31", "--from", "2027-01-10 09:00")
+    assert BookingWindow.objects.get().born_on_or_before == date(1957, 4, 1)  # 昭和32年4月1日以前に生まれた方
+
+
+def test_open_booking_min_age_on_28_february_of_a_leap_year_falls_back_to_28_february():
+    # The day after is 29 February 2028; 65 years earlier (1963) has none.
+    open_booking("--doses", "1", "--min-age", "65", "--age-on", "2028-02-28", "--from", "2027-01-10 09:00")
     assert BookingWindow.objects.get().born_on_or_before == date(1963, 2, 28)
+
+
+def test_open_booking_min_age_on_29_february():
+    open_booking("--doses", "1", "--min-age", "65", "--age-on", "2028-02-29", "--from", "2027-01-10 09:00")
+    assert BookingWindow.objects.get().born_on_or_before == date(1963, 3, 1)
 
 
 def test_open_booking_writes_an_audit_event():
@@ -215,7 +229,7 @@ def test_open_booking_writes_an_audit_event():
     assert event.actor_kind == AuditEvent.ActorKind.SYSTEM
     assert (event.object_type, event.object_id) == ("bookingwindow", str(window.pk))
     assert event.data["doses"] == [1, 2]
-    assert event.data["born_on_or_before"] == "1962-03-31"
+    assert event.data["born_on_or_before"] == "1962-04-01"
     assert event.data["opens_at"] == "2027-01-10 09:00"
 
 

@@ -2,7 +2,8 @@
 residents of every age, an open booking window, notices, staff users, and a few reservations.
 
 Deterministic for a seed (and a day: the slots start tomorrow). Slots and the booking window are
-written by the same functions the generate_slots and open_booking commands use; reservations go
+written by the services the generate_slots and open_booking commands call (services.slots_generate,
+services.booking_window_open); reservations go
 through services.reservation_book, so the counters and the audit trail are the real thing.
 Everything here is invented: names, ticket numbers, addresses and phone numbers (0195-00-…).
 """
@@ -21,8 +22,6 @@ from django.utils import timezone
 
 from . import rules, services
 from .errors import BookingError
-from .management.commands.generate_slots import slots_generate
-from .management.commands.open_booking import booking_window_open
 from .models import (
     DoseRecord,
     Notice,
@@ -376,14 +375,14 @@ def load(*, residents: int = 1000, seed: int = 1, now: datetime | None = None) -
                     first_day=first_day, last_day=last_day, weekdays=parse_weekdays(schedule.weekdays),
                     times=tuple(parse_times(schedule.times)), minutes=schedule.minutes,
                 )
-                result = slots_generate(
+                result = services.slots_generate(
                     actor=system, venue=venue, vaccine=vaccines[schedule.vaccine], pattern=pattern,
                     capacity=schedule.capacity, doses=[1, 2], tz=tz, now=now,
                 )
                 summary.slots += result.created
             summary.venues += 1
 
-        booking_window_open(
+        services.booking_window_open(
             actor=system, doses=[1, 2], label="全員（デモ）", now=now,
             opens_at=timezone.make_aware(datetime.combine(today, time(0, 0)), tz),
         )

@@ -1,14 +1,15 @@
 """The CSV files a city's IT staff import: residents, vaccines, venues (docs/data-formats.md).
 
-The first part is pure (no database) and tested on its own in tests/booking/test_imports.py:
-decoding (UTF-8 with or without BOM, else Shift_JIS/CP932), the header, one cleaner per column, every
-bad row with its physical line number, duplicate keys within a file, and the plan of what an import
-would create, update or leave unchanged.
+Pure (no database) and tested on its own in tests/booking/test_imports.py: decoding (UTF-8 with or
+without BOM, else Shift_JIS/CP932), the header, one cleaner per column, every bad row with its physical
+line number, duplicate keys within a file, and the plan of what an import would create, update or leave
+unchanged. The writing is in services.py (residents_import, vaccines_import, venues_import: one
+transaction each, bulk, with an AuditEvent per created or updated record).
 
-`ImportCommand` at the end is what the three import_* management commands share: read and validate the
-whole file, report every bad row and write nothing if there is one, else write everything in one
-transaction (bulk, in batches) with an AuditEvent per created or updated record. Messages name the line
-and the column, never a cell's value: the files hold personal data, and it stays out of logs.
+`ImportCommand` at the end is the shell the three import_* management commands share: read and validate
+the whole file, report every bad row and write nothing if there is one, else call the command's service.
+Messages name the line and the column, never a cell's value: the files hold personal data, and it stays
+out of logs.
 """
 
 from __future__ import annotations
@@ -26,15 +27,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import rules
 from .errors import InvalidInput
-from .models import AuditEvent, Resident, Vaccine, Venue
-from .services import Actor
+from .models import Resident, Vaccine, Venue
 
 # --- Decoding -------------------------------------------------------------------------------------
 
@@ -212,6 +212,30 @@ def vaccine_codes(value: str, context: Context) -> frozenset[str]:
     return frozenset(codes)
 
 
+GROUP_CODE_PATTERN = re.compile(r"^[a-z0-9_-]+$")
+_GROUP_SEPARATORS = re.compile(r"[\s|]+")
+
+
+def group_codes(*, max_length: int) -> Cleaner:
+    """Group codes separated by `|` or spaces (`medical|care-home`), each of a-z, 0-9, `_` and `-`.
+
+    The clean value is how Resident.groups stores them: each code once, sorted, separated by one space
+    (`care-home medical`), so the same groups in another order are no change. Empty: no group.
+    """
+
+    def clean(value: str, context: Context) -> str:
+        codes = [part for part in _GROUP_SEPARATORS.split(_nfkc(value)) if part]
+        if any(not GROUP_CODE_PATTERN.match(part) for part in codes):
+            raise CellError(_("Group codes use only lower-case letters a-z, digits, '_' and '-', separated by "
+                              "'|' or spaces, for example medical|care-home."))
+        stored = " ".join(sorted(set(codes)))
+        if len(stored) > max_length:
+            raise _too_long(max_length, stored)
+        return stored
+
+    return clean
+
+
 # --- Files: header, rows, line numbers -----------------------------------------------------------
 
 
@@ -361,6 +385,7 @@ RESIDENTS = Schema(
         Column("email", email),
         Column("postal_code", text(max_length=_max(Resident, "postal_code"), normalize=True)),
         Column("address", text(max_length=_max(Resident, "address"))),
+        Column("groups", group_codes(max_length=_max(Resident, "groups")), optional=True),
         Column("active", flag, optional=True),
     ),
 )
@@ -427,37 +452,31 @@ def plan(rows: Iterable[Row], current: Mapping[Any, Mapping[str, Any]]) -> Plan:
     return result
 
 
-# --- The commands' shared part ----------------------------------------------------------------------
+# --- The commands' shell (no writes) ---------------------------------------------------------------
 
 
 class ImportCommand(BaseCommand):
-    """`manage.py import_<things> FILE.csv [--dry-run]`: all rows or none; exit status 1 on any bad row."""
+    """`manage.py import_<things> FILE.csv [--dry-run]`: all rows or none; exit status 1 on any bad row.
 
-    model: type[models.Model]
+    The shell the three import commands share: read the file, decode and parse it (above), report every
+    bad row, else hand the clean rows to the command's service (`write`) and print what it did. It
+    writes nothing itself: the services (residents_import, vaccines_import, venues_import) do.
+    """
+
+    model: type[models.Model]  # for the report's "<things>:" (its verbose_name_plural)
     schema: Schema
-    audit_prefix: str  # AuditEvent actions are <prefix>.import_create and <prefix>.import_update
-    batch_size = 1000
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV file, UTF-8 (with or without BOM) or Shift_JIS/CP932.")
         parser.add_argument("--dry-run", action="store_true",
                             help="Validate and report what would change; write nothing.")
 
-    # Hooks for the commands.
-
     def context(self) -> Context:
         return Context(today=timezone.localdate())
 
-    def queryset(self):
-        return self.model.objects.all()
-
-    def current_values(self, obj, names: Iterable[str]) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in names}
-
-    def write_relations(self, changes: list[tuple[models.Model, Change]]) -> None:
-        """Many-to-many values of created and updated records (after they have primary keys)."""
-
-    # The work.
+    def write(self, rows: list[Row], *, dry_run: bool):
+        """Call the service; return its ImportResult (created, updated, unchanged)."""
+        raise NotImplementedError
 
     def handle(self, *args, file, dry_run=False, **options):
         try:
@@ -481,82 +500,18 @@ class ImportCommand(BaseCommand):
                 % {"count": bad}
             )
 
-        if dry_run:
-            result, _objects = self.plan(rows)
-        else:
-            try:
-                with transaction.atomic():
-                    result, objects = self.plan(rows)
-                    self.write(result, objects, now=timezone.now())
-            except IntegrityError:
-                # The database's message may quote a ticket number: it is not shown.
-                raise CommandError(
-                    _("The database refused a row (was the same data changed at the same time?): "
-                      "nothing written. Run the import again.")
-                ) from None
+        try:
+            result = self.write(rows, dry_run=dry_run)
+        except InvalidInput as error:
+            raise CommandError(error.message) from None
 
         self.stdout.write(
             _("%(things)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged") % {
                 "things": self.model._meta.verbose_name_plural,
-                "created": len(result.create),
-                "updated": len(result.update),
+                "created": result.created,
+                "updated": result.updated,
                 "unchanged": result.unchanged,
             }
         )
         if dry_run:
             self.stdout.write(_("dry run: nothing written"))
-
-    def plan(self, rows: list[Row]) -> tuple[Plan, dict[Any, models.Model]]:
-        objects = self.queryset().in_bulk([row.key for row in rows], field_name=self.schema.key)
-        names = list(rows[0].values) if rows else []
-        current = {key: self.current_values(obj, names) for key, obj in objects.items()}
-        return plan(rows, current), objects
-
-    def write(self, result: Plan, objects: dict[Any, models.Model], *, now) -> None:
-        model = self.model
-        concrete = {f.name for f in model._meta.concrete_fields}
-        has_updated_at = "updated_at" in concrete
-
-        created = [model(**{k: v for k, v in c.values.items() if k in concrete}) for c in result.create]
-        model.objects.bulk_create(created, batch_size=self.batch_size)
-        if any(obj.pk is None for obj in created):  # databases that cannot return ids from a bulk insert
-            ids = self.queryset().in_bulk([c.key for c in result.create], field_name=self.schema.key)
-            created = [ids[c.key] for c in result.create]
-
-        updated, update_fields = [], set()
-        for change in result.update:
-            obj = objects[change.key]
-            for name in change.fields:
-                if name in concrete:
-                    setattr(obj, name, change.values[name])
-                    update_fields.add(name)
-            if has_updated_at:
-                obj.updated_at = now
-            updated.append(obj)
-        if update_fields:
-            if has_updated_at:
-                update_fields.add("updated_at")
-            model.objects.bulk_update(updated, sorted(update_fields), batch_size=self.batch_size)
-
-        self.write_relations(list(zip(created, result.create, strict=True))
-                             + list(zip(updated, result.update, strict=True)))
-
-        actor = Actor.system()
-        is_resident = model is Resident
-
-        def event(obj, action: str, data: dict) -> AuditEvent:
-            # Like services.audit_record, in bulk. `data` holds field names only: values are personal data.
-            return AuditEvent(
-                created_at=now,
-                actor_kind=actor.kind,
-                action=f"{self.audit_prefix}.{action}",
-                resident_id=obj.pk if is_resident else None,
-                object_type=model._meta.model_name,
-                object_id=str(obj.pk),
-                data=data,
-            )
-
-        events = [event(obj, "import_create", {}) for obj in created]
-        events += [event(obj, "import_update", {"fields": list(change.fields)})
-                   for obj, change in zip(updated, result.update, strict=True)]
-        AuditEvent.objects.bulk_create(events, batch_size=self.batch_size)

@@ -12,23 +12,28 @@ How the invariants hold under concurrency (docs/architecture.md, "Invariants"):
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yoyaku.notify.models import Notification
 from yoyaku.notify.services import notification_queue, reservation_snapshot
 
-from . import rules, selectors
+from . import imports, rules, selectors
 from .errors import (
     AlreadyBooked,
     BookingError,
     CapacityBelowBooked,
     DeadlinePassed,
+    InvalidInput,
     NotActive,
     ReasonRequired,
     SlotFull,
@@ -36,7 +41,18 @@ from .errors import (
     TicketInactive,
     WrongVaccine,
 )
-from .models import AuditEvent, DoseRecord, Reservation, Resident, Slot
+from .models import (
+    AuditEvent,
+    BookingWindow,
+    DoseRecord,
+    Reservation,
+    Resident,
+    Slot,
+    Vaccine,
+    Venue,
+    dose_mask,
+)
+from .slot_patterns import SlotPattern
 
 
 class NotYours(BookingError):
@@ -75,22 +91,44 @@ class Actor:
         return self.kind == AuditEvent.ActorKind.STAFF
 
 
-def audit_record(*, actor: Actor, action: str, resident=None, reservation=None, obj=None, reason: str = "",
-                 data: dict | None = None, now: datetime | None = None) -> AuditEvent:
-    return AuditEvent.objects.create(
-        created_at=now or timezone.now(),
+def _audit_event(*, actor: Actor, action: str, resident=None, reservation=None, obj=None, reason: str = "",
+                 data: dict | None = None, now: datetime) -> AuditEvent:
+    # Ids rather than instances: assigning a related instance costs checks that add up in bulk (imports).
+    return AuditEvent(
+        created_at=now,
         actor_kind=actor.kind,
-        actor_user=actor.user,
-        actor_resident=actor.resident,
+        actor_user_id=actor.user.pk if actor.user is not None else None,
+        actor_resident_id=actor.resident.pk if actor.resident is not None else None,
         action=action,
-        resident=resident,
-        reservation=reservation,
+        resident_id=resident.pk if resident is not None else None,
+        reservation_id=reservation.pk if reservation is not None else None,
         object_type=obj._meta.model_name if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         reason=reason,
         data=data or {},
         client_address=actor.client_address,
     )
+
+
+def audit_record(*, actor: Actor, action: str, resident=None, reservation=None, obj=None, reason: str = "",
+                 data: dict | None = None, now: datetime | None = None) -> AuditEvent:
+    event = _audit_event(actor=actor, action=action, resident=resident, reservation=reservation, obj=obj,
+                         reason=reason, data=data, now=now or timezone.now())
+    event.save(force_insert=True)
+    return event
+
+
+def audit_records_bulk(*, actor: Actor, records: Iterable[Mapping[str, Any]], now: datetime | None = None,
+                       batch_size: int = 1000) -> list[AuditEvent]:
+    """`audit_record` for many records at once (imports): one AuditEvent per record, inserted in batches.
+
+    Each record holds the keyword arguments of `audit_record` other than `actor` and `now`: `action`
+    and any of `resident`, `reservation`, `obj`, `reason`, `data`. Call it inside the transaction of
+    the change it records.
+    """
+    now = now or timezone.now()
+    events = [_audit_event(actor=actor, now=now, **record) for record in records]
+    return AuditEvent.objects.bulk_create(events, batch_size=batch_size)
 
 
 # --- Checks shared by booking and moving ----------------------------------------------------------
@@ -456,3 +494,342 @@ def resident_log_in(*, actor: Actor) -> None:
 
 def request_key_for(resident_id: int, key: str) -> str:
     return f"{resident_id}:{key}"
+
+
+# --- Slots and booking windows (generate_slots, open_booking, the demo) -------------------------------
+
+
+@dataclass(frozen=True)
+class SlotsGenerated:
+    created: int
+    existed: int
+    first_starts_at: datetime
+    last_starts_at: datetime
+    in_past: int  # slots of the pattern that start before now (created or not): never bookable
+
+
+def slots_generate(
+    *,
+    actor: Actor,
+    venue: Venue,
+    vaccine: Vaccine,
+    pattern: SlotPattern,
+    capacity: int,
+    doses: list[int],
+    bookable_from: datetime | None = None,
+    tz: tzinfo | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> SlotsGenerated:
+    """Create the pattern's slots that do not exist yet, in one transaction, with one audit event.
+
+    Existing slots (same venue, vaccine and start) are not touched: their capacity, bookings and
+    end stay as they are. Raises InvalidInput, before writing anything, on a bad pattern or a venue
+    that does not offer the vaccine.
+    """
+    now = now or timezone.now()
+    tz = tz or timezone.get_current_timezone()
+    if capacity < 1:
+        raise InvalidInput(_("The capacity must be at least 1; %(capacity)d is not possible.")
+                           % {"capacity": capacity}, code="capacity_invalid")
+    max_dose = _city()["MAX_DOSE"]
+    if not doses or any(not 1 <= dose <= max_dose for dose in doses):
+        raise InvalidInput(_("Dose numbers go from 1 to %(max)d.") % {"max": max_dose}, code="dose_invalid")
+    if not venue.vaccines.filter(pk=vaccine.pk).exists():
+        raise InvalidInput(
+            _("%(venue)s (%(venue_code)s) does not offer %(vaccine)s (%(vaccine_code)s). Add the vaccine to the "
+              "venue first, or choose another venue.")
+            % {"venue": venue.name, "venue_code": venue.code, "vaccine": vaccine.name, "vaccine_code": vaccine.code},
+            code="venue_lacks_vaccine",
+        )
+    times = pattern.expand(tz)
+    first, last = times[0][0], times[-1][0]
+    mask = dose_mask(doses)
+
+    with transaction.atomic():
+        existing = set(
+            Slot.objects.filter(venue=venue, vaccine=vaccine, starts_at__gte=first, starts_at__lte=last)
+            .values_list("starts_at", flat=True)
+        )
+        new = [
+            Slot(venue=venue, vaccine=vaccine, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
+                 dose_mask=mask, bookable_from=bookable_from)
+            for starts_at, ends_at in times
+            if starts_at not in existing
+        ]
+        result = SlotsGenerated(
+            created=len(new),
+            existed=len(times) - len(new),
+            first_starts_at=first,
+            last_starts_at=last,
+            in_past=sum(1 for starts_at, _ends_at in times if starts_at <= now),
+        )
+        if dry_run:
+            return result
+        # ignore_conflicts: a run racing this one may insert the same start first; the unique
+        # constraint (venue, vaccine, starts_at) then keeps one, and neither run fails.
+        Slot.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+        audit_record(
+            actor=actor,
+            action="slot.generate",
+            obj=venue,
+            now=now,
+            data={
+                "venue": venue.code,
+                "vaccine": vaccine.code,
+                "pattern": pattern.as_data(),
+                "time_zone": str(tz),
+                "capacity": capacity,
+                "doses": sorted(doses),
+                "bookable_from": timezone.localtime(bookable_from, tz).isoformat() if bookable_from else None,
+                "created": result.created,
+                "existed": result.existed,
+            },
+        )
+    return result
+
+
+# Resident.groups holds codes separated by spaces: a code is one word.
+_WINDOW_GROUP_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
+
+
+def _local_minute(value: datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def booking_window_open(
+    *,
+    actor: Actor,
+    doses: list[int],
+    opens_at: datetime,
+    closes_at: datetime | None = None,
+    born_on_or_before: date | None = None,
+    born_after: date | None = None,
+    group: str = "",
+    label: str = "",
+    now: datetime | None = None,
+) -> BookingWindow:
+    """Create a booking window, with its audit event. Raises InvalidInput, writing nothing, when the
+    window could never admit anyone or its codes are malformed."""
+    max_dose = _city()["MAX_DOSE"]
+    if not doses or any(not 1 <= dose <= max_dose for dose in doses):
+        raise InvalidInput(_("Dose numbers go from 1 to %(max)d.") % {"max": max_dose}, code="dose_invalid")
+    if closes_at is not None and closes_at <= opens_at:
+        raise InvalidInput(
+            _("The window must close after it opens: %(until)s is not after %(from)s.")
+            % {"from": _local_minute(opens_at), "until": _local_minute(closes_at)},
+            code="window_closes_before_opening",
+        )
+    if born_on_or_before is not None and born_after is not None and born_after >= born_on_or_before:
+        raise InvalidInput(
+            _("Nobody is born after %(after)s and on or before %(before)s: “born after” must be earlier than "
+              "“born on or before”.") % {"after": born_after.isoformat(), "before": born_on_or_before.isoformat()},
+            code="window_birth_range_empty",
+        )
+    group = (group or "").strip()
+    if group and not _WINDOW_GROUP_CODE.match(group):
+        raise InvalidInput(
+            _("“%(group)s” is not a group code: use one word of letters, digits, “-” or “_”, for example "
+              "care-home.") % {"group": group},
+            code="group_invalid",
+        )
+    label = (label or "").strip()
+    if len(label) > BookingWindow._meta.get_field("label").max_length:
+        raise InvalidInput(_("The label is too long (at most 100 characters)."), code="label_too_long")
+
+    with transaction.atomic():
+        window = BookingWindow.objects.create(
+            dose_mask=dose_mask(doses),
+            born_on_or_before=born_on_or_before,
+            born_after=born_after,
+            group=group,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            label=label,
+        )
+        audit_record(
+            actor=actor,
+            action="booking_window.open",
+            obj=window,
+            now=now,
+            data={
+                "doses": sorted(doses),
+                "born_on_or_before": born_on_or_before.isoformat() if born_on_or_before else None,
+                "born_after": born_after.isoformat() if born_after else None,
+                "group": group,
+                "opens_at": _local_minute(opens_at),
+                "closes_at": _local_minute(closes_at) if closes_at else None,
+                "time_zone": str(timezone.get_current_timezone()),
+                "label": label,
+            },
+        )
+    return window
+
+
+# --- Imports (import_residents, import_vaccines, import_venues) ----------------------------------------
+#
+# The commands read and validate the file (imports.py, pure) and hand the clean rows here. Each import
+# is all or nothing: one transaction that creates and updates records by key (bulk, in batches) and
+# writes an AuditEvent per created or updated record, whose data names changed fields, never values.
+
+IMPORT_BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class _ImportSpec:
+    """How one kind of record is imported: what `_records_import` needs to know beyond the rows."""
+
+    model: type[models.Model]
+    key: str  # the field the rows' key matches (unique)
+    audit_prefix: str  # actions <prefix>.import_create and <prefix>.import_update
+    audit_resident: bool = False  # the record is a resident: AuditEvent.resident points at it
+    queryset: Callable[[], models.QuerySet] | None = None
+    current_values: Callable[[models.Model, Sequence[str]], dict[str, Any]] | None = None
+    # Many-to-many values of created and updated records, after they have primary keys.
+    write_relations: Callable[[list[tuple[models.Model, imports.Change]]], None] | None = None
+
+
+def _field_values(obj: models.Model, names: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _records_import(*, spec: _ImportSpec, actor: Actor, rows: Iterable[imports.Row], dry_run: bool,
+                    now: datetime | None) -> ImportResult:
+    now = now or timezone.now()
+    rows = list(rows)
+    queryset = spec.queryset or spec.model.objects.all
+    current_values = spec.current_values or _field_values
+
+    def planned() -> tuple[imports.Plan, dict[Any, models.Model]]:
+        objects = queryset().in_bulk([row.key for row in rows], field_name=spec.key)
+        names = list(rows[0].values) if rows else []
+        current = {key: current_values(obj, names) for key, obj in objects.items()}
+        return imports.plan(rows, current), objects
+
+    if dry_run:
+        plan, _objects = planned()
+    else:
+        try:
+            with transaction.atomic():
+                plan, objects = planned()
+                _import_write(spec=spec, actor=actor, plan=plan, objects=objects, now=now)
+        except IntegrityError:
+            # The database's message may quote a ticket number: it is not shown.
+            raise InvalidInput(
+                _("The database refused a row (was the same data changed at the same time?): "
+                  "nothing written. Run the import again."),
+                code="import_refused",
+            ) from None
+    return ImportResult(created=len(plan.create), updated=len(plan.update), unchanged=plan.unchanged,
+                        dry_run=dry_run)
+
+
+def _import_write(*, spec: _ImportSpec, actor: Actor, plan: imports.Plan, objects: dict[Any, models.Model],
+                  now: datetime) -> None:
+    model = spec.model
+    concrete = {f.name for f in model._meta.concrete_fields}
+    has_updated_at = "updated_at" in concrete
+
+    created = [model(**{k: v for k, v in c.values.items() if k in concrete}) for c in plan.create]
+    model.objects.bulk_create(created, batch_size=IMPORT_BATCH_SIZE)
+    if any(obj.pk is None for obj in created):  # databases that cannot return ids from a bulk insert
+        ids = model.objects.in_bulk([c.key for c in plan.create], field_name=spec.key)
+        created = [ids[c.key] for c in plan.create]
+
+    updated, update_fields = [], set()
+    for change in plan.update:
+        obj = objects[change.key]
+        for name in change.fields:
+            if name in concrete:
+                setattr(obj, name, change.values[name])
+                update_fields.add(name)
+        if has_updated_at:
+            obj.updated_at = now  # bulk_update does not apply auto_now
+        updated.append(obj)
+    if update_fields:
+        if has_updated_at:
+            update_fields.add("updated_at")
+        model.objects.bulk_update(updated, sorted(update_fields), batch_size=IMPORT_BATCH_SIZE)
+
+    if spec.write_relations is not None:
+        spec.write_relations(list(zip(created, plan.create, strict=True))
+                             + list(zip(updated, plan.update, strict=True)))
+
+    def record(obj: models.Model, action: str, data: dict) -> dict[str, Any]:
+        return {"action": f"{spec.audit_prefix}.{action}", "obj": obj, "data": data,
+                "resident": obj if spec.audit_resident else None}
+
+    audit_records_bulk(
+        actor=actor,
+        now=now,
+        batch_size=IMPORT_BATCH_SIZE,
+        records=[
+            *(record(obj, "import_create", {}) for obj in created),
+            *(record(obj, "import_update", {"fields": list(change.fields)})
+              for obj, change in zip(updated, plan.update, strict=True)),
+        ],
+    )
+
+
+def _venue_values(venue: Venue, names: Sequence[str]) -> dict[str, Any]:
+    values = _field_values(venue, [name for name in names if name != "vaccines"])
+    values["vaccines"] = frozenset(vaccine.code for vaccine in venue.vaccines.all())
+    return values
+
+
+def _venue_vaccines_set(changes: list[tuple[models.Model, imports.Change]]) -> None:
+    ids = dict(Vaccine.objects.values_list("code", "id"))
+    for venue, change in changes:
+        if "vaccines" not in change.fields:
+            continue
+        missing = change.values["vaccines"] - ids.keys()
+        if missing:  # deleted since the file was checked: roll everything back
+            raise InvalidInput(
+                _("line %(line)d: vaccines: unknown vaccine code %(codes)s; nothing written.")
+                % {"line": change.line, "codes": ", ".join(sorted(missing))},
+                code="import_unknown_vaccine",
+            )
+        venue.vaccines.set([ids[code] for code in change.values["vaccines"]])
+
+
+_RESIDENTS_IMPORT = _ImportSpec(model=Resident, key="ticket_number", audit_prefix="resident", audit_resident=True)
+_VACCINES_IMPORT = _ImportSpec(model=Vaccine, key="code", audit_prefix="vaccine")
+_VENUES_IMPORT = _ImportSpec(
+    model=Venue, key="code", audit_prefix="venue",
+    queryset=lambda: Venue.objects.prefetch_related("vaccines"),
+    current_values=_venue_values,
+    write_relations=_venue_vaccines_set,
+)
+
+
+def residents_import(*, actor: Actor, rows: Iterable[imports.Row], dry_run: bool = False,
+                     now: datetime | None = None) -> ImportResult:
+    """Create or update residents by ticket number from clean rows (`imports.RESIDENTS`), all or none.
+    With `dry_run`, count what would change and write nothing."""
+    return _records_import(spec=_RESIDENTS_IMPORT, actor=actor, rows=rows, dry_run=dry_run, now=now)
+
+
+def vaccines_import(*, actor: Actor, rows: Iterable[imports.Row], dry_run: bool = False,
+                    now: datetime | None = None) -> ImportResult:
+    """Create or update vaccines by code from clean rows (`imports.VACCINES`), all or none."""
+    return _records_import(spec=_VACCINES_IMPORT, actor=actor, rows=rows, dry_run=dry_run, now=now)
+
+
+def venues_import(*, actor: Actor, rows: Iterable[imports.Row], dry_run: bool = False,
+                  now: datetime | None = None) -> ImportResult:
+    """Create or update venues by code, with the vaccines each offers, from clean rows (`imports.VENUES`),
+    all or none. A vaccine code that no longer exists rolls everything back (InvalidInput)."""
+    return _records_import(spec=_VENUES_IMPORT, actor=actor, rows=rows, dry_run=dry_run, now=now)
+
+
+def staff_log_in(*, actor: Actor, first_factor_setup: bool = False) -> None:
+    """Record a staff login completed with its second factor."""
+    audit_record(actor=actor, action="staff.login", data={"second_factor_setup": first_factor_setup})

@@ -5,115 +5,20 @@
         [--doses 1,2] [--bookable-from "2026-03-25 09:00"] [--dry-run]
 
 Re-running it is safe: a slot that exists (same venue, vaccine and start) is left as it is and counted
-as "already existed". `slots_generate` is the write (the demo calls it too); it belongs with the other
-services and lives here only until it moves to services.py.
+as "already existed". The write is `services.slots_generate` (the demo calls it too).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yoyaku.booking import services
 from yoyaku.booking.errors import InvalidInput
-from yoyaku.booking.models import Slot, Vaccine, Venue, dose_mask
+from yoyaku.booking.models import Vaccine, Venue
 from yoyaku.booking.slot_patterns import SlotPattern, parse_doses, parse_local_datetime
-
-
-@dataclass(frozen=True)
-class SlotsGenerated:
-    created: int
-    existed: int
-    first_starts_at: datetime
-    last_starts_at: datetime
-    in_past: int  # slots of the pattern that start before now (created or not): never bookable
-
-
-def slots_generate(
-    *,
-    actor: services.Actor,
-    venue: Venue,
-    vaccine: Vaccine,
-    pattern: SlotPattern,
-    capacity: int,
-    doses: list[int],
-    bookable_from: datetime | None = None,
-    tz: tzinfo | None = None,
-    dry_run: bool = False,
-    now: datetime | None = None,
-) -> SlotsGenerated:
-    """Create the pattern's slots that do not exist yet, in one transaction, with one audit event.
-
-    Existing slots (same venue, vaccine and start) are not touched: their capacity, bookings and
-    end stay as they are. Raises InvalidInput, before writing anything, on a bad pattern or a venue
-    that does not offer the vaccine.
-    """
-    now = now or timezone.now()
-    tz = tz or timezone.get_current_timezone()
-    if capacity < 1:
-        raise InvalidInput(_("The capacity must be at least 1; %(capacity)d is not possible.")
-                           % {"capacity": capacity}, code="capacity_invalid")
-    max_dose = settings.YOYAKU["MAX_DOSE"]
-    if not doses or any(not 1 <= dose <= max_dose for dose in doses):
-        raise InvalidInput(_("Dose numbers go from 1 to %(max)d.") % {"max": max_dose}, code="dose_invalid")
-    if not venue.vaccines.filter(pk=vaccine.pk).exists():
-        raise InvalidInput(
-            _("%(venue)s (%(venue_code)s) does not offer %(vaccine)s (%(vaccine_code)s). Add the vaccine to the "
-              "venue first, or choose another venue.")
-            % {"venue": venue.name, "venue_code": venue.code, "vaccine": vaccine.name, "vaccine_code": vaccine.code},
-            code="venue_lacks_vaccine",
-        )
-    times = pattern.expand(tz)
-    first, last = times[0][0], times[-1][0]
-    mask = dose_mask(doses)
-
-    with transaction.atomic():
-        existing = set(
-            Slot.objects.filter(venue=venue, vaccine=vaccine, starts_at__gte=first, starts_at__lte=last)
-            .values_list("starts_at", flat=True)
-        )
-        new = [
-            Slot(venue=venue, vaccine=vaccine, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
-                 dose_mask=mask, bookable_from=bookable_from)
-            for starts_at, ends_at in times
-            if starts_at not in existing
-        ]
-        result = SlotsGenerated(
-            created=len(new),
-            existed=len(times) - len(new),
-            first_starts_at=first,
-            last_starts_at=last,
-            in_past=sum(1 for starts_at, _ends_at in times if starts_at <= now),
-        )
-        if dry_run:
-            return result
-        # ignore_conflicts: a run racing this one may insert the same start first; the unique
-        # constraint (venue, vaccine, starts_at) then keeps one, and neither run fails.
-        Slot.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-        services.audit_record(
-            actor=actor,
-            action="slot.generate",
-            obj=venue,
-            now=now,
-            data={
-                "venue": venue.code,
-                "vaccine": vaccine.code,
-                "pattern": pattern.as_data(),
-                "time_zone": str(tz),
-                "capacity": capacity,
-                "doses": sorted(doses),
-                "bookable_from": timezone.localtime(bookable_from, tz).isoformat() if bookable_from else None,
-                "created": result.created,
-                "existed": result.existed,
-            },
-        )
-    return result
 
 
 class Command(BaseCommand):
@@ -167,7 +72,7 @@ class Command(BaseCommand):
             raise CommandError(_("No vaccine has the code “%(code)s”.") % {"code": options["vaccine"]})
 
         try:
-            result = slots_generate(
+            result = services.slots_generate(
                 actor=services.Actor.system(),
                 venue=venue,
                 vaccine=vaccine,

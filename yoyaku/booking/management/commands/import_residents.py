@@ -1,5 +1,6 @@
 """Import the resident register from the city's health system: docs/data-formats.md, "Residents"."""
 
+from yoyaku.booking import services
 from yoyaku.booking.imports import RESIDENTS, ImportCommand
 from yoyaku.booking.models import Resident
 
@@ -11,4 +12,6 @@ class Command(ImportCommand):
     )
     model = Resident
     schema = RESIDENTS
-    audit_prefix = "resident"
+
+    def write(self, rows, *, dry_run):
+        return services.residents_import(actor=services.Actor.system(), rows=rows, dry_run=dry_run)

@@ -4,97 +4,23 @@
         [--born-after YYYY-MM-DD] [--group CODE] [--until "YYYY-MM-DD HH:MM"] [--label TEXT]
     manage.py open_booking --doses 1,2 --min-age 65 --age-on 2027-03-31 --from "2026-05-10 09:00"
 
-Times are local (settings.TIME_ZONE). `booking_window_open` is the write (the demo calls it too); it
-belongs with the other services and lives here only until it moves to services.py.
+Times are local (settings.TIME_ZONE). Ages follow the Act on Calculation of Age (rules.age_on): with
+--min-age 65 --age-on 2022-03-31 the window admits residents born on or before 1957-04-01. The write is
+`services.booking_window_open` (the demo calls it too).
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yoyaku.booking import rules, services
 from yoyaku.booking.errors import InvalidInput
-from yoyaku.booking.models import BookingWindow, dose_mask
 from yoyaku.booking.slot_patterns import parse_date, parse_doses, parse_local_datetime
-
-# Resident.groups holds codes separated by spaces: a code is one word.
-_GROUP_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
-
-
-def booking_window_open(
-    *,
-    actor: services.Actor,
-    doses: list[int],
-    opens_at: datetime,
-    closes_at: datetime | None = None,
-    born_on_or_before: date | None = None,
-    born_after: date | None = None,
-    group: str = "",
-    label: str = "",
-    now: datetime | None = None,
-) -> BookingWindow:
-    """Create a booking window, with its audit event. Raises InvalidInput, writing nothing, when the
-    window could never admit anyone or its codes are malformed."""
-    max_dose = settings.YOYAKU["MAX_DOSE"]
-    if not doses or any(not 1 <= dose <= max_dose for dose in doses):
-        raise InvalidInput(_("Dose numbers go from 1 to %(max)d.") % {"max": max_dose}, code="dose_invalid")
-    if closes_at is not None and closes_at <= opens_at:
-        raise InvalidInput(
-            _("The window must close after it opens: %(until)s is not after %(from)s.")
-            % {"from": _local(opens_at), "until": _local(closes_at)},
-            code="window_closes_before_opening",
-        )
-    if born_on_or_before is not None and born_after is not None and born_after >= born_on_or_before:
-        raise InvalidInput(
-            _("Nobody is born after %(after)s and on or before %(before)s: “born after” must be earlier than "
-              "“born on or before”.") % {"after": born_after.isoformat(), "before": born_on_or_before.isoformat()},
-            code="window_birth_range_empty",
-        )
-    group = (group or "").strip()
-    if group and not _GROUP_CODE.match(group):
-        raise InvalidInput(
-            _("“%(group)s” is not a group code: use one word of letters, digits, “-” or “_”, for example "
-              "care-home.") % {"group": group},
-            code="group_invalid",
-        )
-    label = (label or "").strip()
-    if len(label) > BookingWindow._meta.get_field("label").max_length:
-        raise InvalidInput(_("The label is too long (at most 100 characters)."), code="label_too_long")
-
-    with transaction.atomic():
-        window = BookingWindow.objects.create(
-            dose_mask=dose_mask(doses),
-            born_on_or_before=born_on_or_before,
-            born_after=born_after,
-            group=group,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            label=label,
-        )
-        services.audit_record(
-            actor=actor,
-            action="booking_window.open",
-            obj=window,
-            now=now,
-            data={
-                "doses": sorted(doses),
-                "born_on_or_before": born_on_or_before.isoformat() if born_on_or_before else None,
-                "born_after": born_after.isoformat() if born_after else None,
-                "group": group,
-                "opens_at": _local(opens_at),
-                "closes_at": _local(closes_at) if closes_at else None,
-                "time_zone": str(timezone.get_current_timezone()),
-                "label": label,
-            },
-        )
-    return window
 
 
 def _local(value: datetime) -> str:
@@ -114,9 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--born-after", default="", metavar="YYYY-MM-DD",
                             help="Only residents born after this day.")
         parser.add_argument("--min-age", type=int, default=None, metavar="N",
-                            help="Only residents aged at least N on --age-on (sets --born-on-or-before to the day "
-                                 "N years before --age-on). For a cohort the state defines by birth date, such "
-                                 "as 昭和32年4月1日以前に生まれた方, give --born-on-or-before instead.")
+                            help="Only residents aged at least N on --age-on, counting ages as the law does (a "
+                                 "year older from the day before the birthday): sets --born-on-or-before. "
+                                 "--min-age 65 --age-on 2022-03-31 gives 1957-04-01 (昭和32年4月1日以前に生まれた方).")
         parser.add_argument("--age-on", default="", metavar="YYYY-MM-DD", help="The day --min-age refers to.")
         parser.add_argument("--group", default="", metavar="CODE",
                             help="Only residents in this group (for example medical). Default: everyone.")
@@ -146,7 +72,7 @@ class Command(BaseCommand):
                 if not 0 <= min_age <= 150:
                     raise InvalidInput(_("%(age)d is not an age.") % {"age": min_age}, code="age_invalid")
                 born_on_or_before = rules.latest_birth_date_for_age(min_age, parse_date(age_on))
-            window = booking_window_open(
+            window = services.booking_window_open(
                 actor=services.Actor.system(),
                 doses=doses,
                 opens_at=opens_at,

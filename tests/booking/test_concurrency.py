@@ -165,7 +165,7 @@ def test_the_storm_catches_read_then_write(city, monkeypatch, on_postgresql):
     database with concurrent writers (PostgreSQL)."""
     if not on_postgresql:
         pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE): read-then-write cannot race")
-    monkeypatch.setattr(services, "_take_place", naive_take_place)
+    monkeypatch.setattr(services.reservations, "_take_place", naive_take_place)
     vaccine, venue = city
     slot = f.slot(venue=venue, vaccine=vaccine, capacity=7)
     residents = [f.resident() for _ in range(CLIENTS)]

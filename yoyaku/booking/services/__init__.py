@@ -1,0 +1,31 @@
+"""Every write of the domain. One function per act, named <noun>_<verb>, keyword-only arguments, one
+transaction each, each writing its AuditEvent (and, for reservations, queueing its notification) in that
+transaction. Callers import this package: `from yoyaku.booking import services`.
+
+- audit.py         Actor, audit_record, audit_records_bulk, logins
+- reservations.py  reservation_book / _change / _cancel / _mark_no_show, dose_record
+- slots.py         slot_set_capacity, slots_generate, booking_window_open
+- data_import.py   residents_import, vaccines_import, venues_import
+"""
+
+from .audit import Actor, NotYours, audit_record, audit_records_bulk, require_reason, resident_log_in, staff_log_in
+from .data_import import ImportResult, residents_import, vaccines_import, venues_import
+from .reservations import (
+    dose_eligibility,
+    dose_record,
+    request_key_for,
+    reservation_book,
+    reservation_cancel,
+    reservation_change,
+    reservation_mark_no_show,
+    web_deadline_for,
+)
+from .slots import SlotsGenerated, booking_window_open, slot_set_capacity, slots_generate
+
+__all__ = [
+    "Actor", "NotYours", "audit_record", "audit_records_bulk", "require_reason", "resident_log_in", "staff_log_in",
+    "ImportResult", "residents_import", "vaccines_import", "venues_import",
+    "dose_eligibility", "dose_record", "request_key_for", "reservation_book", "reservation_cancel",
+    "reservation_change", "reservation_mark_no_show", "web_deadline_for",
+    "SlotsGenerated", "booking_window_open", "slot_set_capacity", "slots_generate",
+]

@@ -6,10 +6,16 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 - reservations.py  reservation_book / _change / _cancel / _mark_no_show, dose_record
 - slots.py         slot_set_capacity, slots_generate, booking_window_open
 - data_import.py   residents_import, vaccines_import, venues_import
+- residents.py     changes to residents made by staff
+- city.py          vaccines, venues, closing slots and days, notices
+- moveup.py        moving a resident up into a freed place (繰上げ)
 """
 
+from . import city, moveup, residents
 from .audit import Actor, NotYours, audit_record, audit_records_bulk, require_reason, resident_log_in, staff_log_in
+from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
+from .moveup import *  # noqa: F403
 from .reservations import (
     dose_eligibility,
     dose_record,
@@ -20,6 +26,7 @@ from .reservations import (
     reservation_mark_no_show,
     web_deadline_for,
 )
+from .residents import *  # noqa: F403
 from .slots import SlotsGenerated, booking_window_open, slot_set_capacity, slots_generate
 
 __all__ = [
@@ -28,4 +35,5 @@ __all__ = [
     "dose_eligibility", "dose_record", "request_key_for", "reservation_book", "reservation_cancel",
     "reservation_change", "reservation_mark_no_show", "web_deadline_for",
     "SlotsGenerated", "booking_window_open", "slot_set_capacity", "slots_generate",
+    *city.__all__, *moveup.__all__, *residents.__all__,
 ]

@@ -1,0 +1,3 @@
+"""Console URLs: the residents area. Every view wears roles.staff_required."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Console URLs: the venues area. Every view wears roles.staff_required."""
+
+urlpatterns = []

@@ -5,7 +5,6 @@ import time
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 
 from tests import factories as f
 from yoyaku.booking.models import AuditEvent

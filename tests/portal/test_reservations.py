@@ -134,7 +134,8 @@ def test_cancelled_reservation_shows_no_actions(logged_in, resident, reservation
     services.reservation_cancel(actor=services.Actor.for_resident(resident), reservation=reservation)
     html = logged_in.get(f"/reservations/{reservation.code}/").content.decode()
     assert "キャンセル済み" in html and "/change/" not in html
-    assert logged_in.get(f"/reservations/{reservation.code}/change/")["Location"] == f"/reservations/{reservation.code}/"
+    response = logged_in.get(f"/reservations/{reservation.code}/change/")
+    assert response["Location"] == f"/reservations/{reservation.code}/"
 
 
 def test_deadline_is_two_days_before_at_2359(logged_in, city, resident):

@@ -57,7 +57,8 @@ def test_venue_filter_shows_availability_from_the_counters(logged_in, city):
     assert 'class="level-full"' not in html and 'class="level-few"' in html
 
 
-@pytest.mark.parametrize("params", [{"from": "garbage"}, {"area": "<script>"}, {"vaccine": "x"}, {"from": "9999-01-01"}])
+@pytest.mark.parametrize("params", [{"from": "garbage"}, {"area": "<script>"}, {"vaccine": "x"},
+                                    {"from": "9999-01-01"}])
 def test_venue_filter_ignores_bad_input(logged_in, city, params):
     assert logged_in.get("/", params).status_code == 200
 

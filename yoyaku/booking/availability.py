@@ -59,7 +59,8 @@ class Offer:
         qs = (
             Slot.objects.bookable(now=self.now)
             .for_dose(self.dose_number)
-            .filter(venue__active=True, vaccine_id__in=self.vaccine_ids, starts_at__gte=local_midnight(self.earliest_day))
+            .filter(venue__active=True, vaccine_id__in=self.vaccine_ids,
+                    starts_at__gte=local_midnight(self.earliest_day))
         )
         if self.latest_day is not None:
             qs = qs.filter(starts_at__lt=local_midnight(self.latest_day + timedelta(days=1)))
@@ -90,7 +91,8 @@ class Offer:
         )
 
     def first_day(self) -> date | None:
-        first = self.slots().filter(booked__lt=F("capacity")).order_by("starts_at").values_list("starts_at", flat=True)[:1]
+        first = (self.slots().filter(booked__lt=F("capacity")).order_by("starts_at")
+                 .values_list("starts_at", flat=True)[:1])
         return timezone.localdate(first[0]) if first else None
 
 

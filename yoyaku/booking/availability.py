@@ -90,10 +90,6 @@ class Offer:
             .order_by("starts_at", "venue__area", "venue__code")
         )
 
-    def first_day(self) -> date | None:
-        first = (self.slots().filter(booked__lt=F("capacity")).order_by("starts_at")
-                 .values_list("starts_at", flat=True)[:1])
-        return timezone.localdate(first[0]) if first else None
 
 
 def offer_for(*, resident: Resident, dose_number: int, now: datetime | None = None, web: bool = True,

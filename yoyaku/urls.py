@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -12,3 +14,8 @@ urlpatterns = [
     path("console/", include("yoyaku.console.urls")),
     path("", include("yoyaku.portal.urls")),
 ]
+
+if os.environ.get("YOYAKU_BENCH_FLOOR"):
+    from .floor import floor_view
+
+    urlpatterns.append(path("bench/floor/", floor_view))

@@ -1,0 +1,107 @@
+"""What a resident's browser does at opening time: the guide's pages, with cookies, CSRF and the real forms."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .client import Session
+
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+DAY = re.compile(rb"day=(\d{4}-\d{2}-\d{2})#times")
+SLOT = re.compile(rb'name="slot" value="(\d+)"')
+REQUEST_KEY = re.compile(rb'name="request_key" value="([^"]+)"')
+DONE = "予約を受け付けました。".encode()
+PAGES = ["login", "login_post", "top", "book", "calendar", "choose", "check", "register", "done"]
+
+
+class Unexpected(Exception):
+    """A page that is not what a working site answers (an error page served with a 200, say)."""
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    completed: int = 0  # journeys that ended on 予約を受け付けました。
+    full: int = 0  # journeys that found nothing left to book: an answer, not an error
+    retries_full: int = 0  # a chosen time filled before 予約を登録する: chose again
+    waiting: int = 0  # waiting-room pages served (when the admission gate is on)
+
+
+def _csrf(body: bytes) -> str:
+    match = CSRF.search(body)
+    if not match:
+        raise Unexpected("no CSRF token")
+    return match.group(1).decode()
+
+
+async def timed(stats: Stats, session: Session, page: str, method: str, path: str, form=None, expect=(200,)):
+    """One request; follows the admission gate's waiting page until let in."""
+    while True:
+        response = await session.request(method, path, form)
+        stats.latencies[page].append(response.elapsed)
+        if response.status == 503 and response.headers.get("x-yoyaku-waiting-room"):
+            stats.waiting += 1
+            await _sleep(float(response.headers.get("retry-after", "1")))
+            continue
+        break
+    if response.status >= 500:
+        raise Unexpected(f"{page}: HTTP {response.status}")
+    if response.status not in expect:
+        raise Unexpected(f"{page}: HTTP {response.status} {response.location}")
+    return response
+
+
+async def _sleep(seconds: float):
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
+async def resident_journey(stats: Stats, session: Session, ticket: str, password: str, rng: random.Random) -> str:
+    """login → top → booking page → calendar → choose → check → register → done. Returns the outcome."""
+    page = await timed(stats, session, "login", "GET", "/login/")
+    token = _csrf(page.body)
+    r = await timed(stats, session, "login_post", "POST", "/login/",
+                    {"csrfmiddlewaretoken": token, "ticket_number": ticket, "password": password}, expect=(302,))
+    await timed(stats, session, "top", "GET", r.location or "/")
+    for _attempt in range(4):
+        page = await timed(stats, session, "book", "GET", "/book/1/")
+        days = sorted(set(DAY.findall(page.body)))
+        if not days:
+            return "full"
+        day = rng.choice(days).decode()
+        page = await timed(stats, session, "calendar", "GET", f"/book/1/?day={day}")
+        slots = SLOT.findall(page.body)
+        if not slots:
+            continue
+        form = {"csrfmiddlewaretoken": _csrf(page.body), "day": day, "venue": "", "slot": rng.choice(slots).decode(),
+                "booker": "self", "recipient_phone": "0195-23-3111", "email": "", "wants_move_up": "no"}
+        r = await timed(stats, session, "choose", "POST", "/book/1/", form, expect=(200, 302))
+        if r.status == 200:  # the time filled while the resident was choosing
+            stats.retries_full += 1
+            continue
+        page = await timed(stats, session, "check", "GET", "/book/1/check/")
+        key = REQUEST_KEY.search(page.body)
+        if not key:
+            raise Unexpected("check page without request key")
+        r = await timed(stats, session, "register", "POST", "/book/1/check/",
+                        {"csrfmiddlewaretoken": _csrf(page.body), "request_key": key.group(1).decode()},
+                        expect=(302,))
+        if "/done/" not in r.location:
+            stats.retries_full += 1
+            continue
+        page = await timed(stats, session, "done", "GET", r.location)
+        if DONE not in page.body:
+            raise Unexpected("done page without 予約を受け付けました。")
+        return "completed"
+    return "full"
+
+
+async def floor_loop(stats: Stats, session: Session, deadline: float):
+    while time.perf_counter() < deadline:
+        await timed(stats, session, "floor", "GET", "/bench/floor/")

@@ -1,0 +1,333 @@
+"""The opening rush, measured: gunicorn serving the real pages, residents arriving in a burst.
+
+    .venv/bin/python -m bench.rush.run --db sqlite --db postgres     (see bench/README.md)
+
+For each database: a throwaway database and data set, gunicorn started with the stated worker model,
+a framework-floor run (a minimal Django view behind the same server and middleware), then the rush:
+`--concurrency` residents in flight, each doing the whole journey, for `--duration` seconds. After the
+run: overbooked slots, double bookings and check_integrity, read from the database. The report gives
+journeys per second, p50/p95/p99 per page, errors by kind, each page's cost as a ratio to the floor,
+and the CPU milliseconds per journey of the server and of this generator, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .client import Session
+from .journey import PAGES, Stats, Unexpected, floor_loop, resident_journey
+from .people import birth_date_of, ticket_of
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --- Processes and CPU ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def process_tree(pid: int) -> list[int]:
+    pids = [pid]
+    for child in Path("/proc").iterdir():
+        if child.name.isdigit():
+            try:
+                fields = (child / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                pids.append(int(child.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])  # utime stime cutime cstime
+    return total / CLK_TCK
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- The database -------------------------------------------------------------------------------------
+
+
+def bench_env(db: str, workdir: Path, args) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DATABASE_NAME"}}
+    env.update({
+        "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50, "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0", "YOYAKU_VAR_DIR": str(workdir),
+        "STATIC_ROOT": str(workdir / "static"), "YOYAKU_BENCH_FLOOR": "1", "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "yoyaku.settings", "PYTHONPATH": str(ROOT),
+    })
+    if args.redis:
+        env["REDIS_URL"] = args.redis
+        env["CACHE_KEY_PREFIX"] = f"rush{os.getpid()}"
+    if args.gate:
+        env["YOYAKU_GATE_RATE"] = str(args.gate)
+    if db == "postgres":
+        env["DATABASE_URL"] = f"{args.postgres}/bench_rush_{os.getpid()}"
+    return env
+
+
+def manage(env: dict, *argv: str, check=True) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, str(ROOT / "manage.py"), *argv], env=env, cwd=ROOT, capture_output=True,
+                          text=True, check=check)
+
+
+def create_database(db: str, env: dict, args) -> None:
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE bench_rush_{os.getpid()}")
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "collectstatic", "--no-input", "-v0")
+    code = (
+        "import django, json; django.setup();"
+        "from bench.rush.dataset import build;"
+        f"print(json.dumps(build(residents={args.residents}, capacity={args.capacity})))"
+    )
+    out = subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    print("  data set:", out.stdout.strip(), flush=True)
+
+
+def drop_database(db: str, args) -> None:
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS bench_rush_{os.getpid()} WITH (FORCE)")
+
+
+def database_checks(env: dict) -> dict:
+    code = (
+        "import django, json; django.setup();"
+        "from django.db.models import F;"
+        "from yoyaku.booking import selectors; from yoyaku.booking.models import Slot, Reservation;"
+        "print(json.dumps({'overbooked_slots': Slot.objects.filter(booked__gt=F('capacity')).count(),"
+        "'double_bookings': len(list(selectors.double_bookings())),"
+        "'counter_mismatches': selectors.integrity_mismatches().count(),"
+        "'reservations': Reservation.objects.active().count()}))"
+    )
+    out = subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    integrity = manage(env, "check_integrity", check=False)
+    result["check_integrity"] = "clean" if integrity.returncode == 0 else integrity.stderr.strip()[-300:]
+    return result
+
+
+# --- Load -----------------------------------------------------------------------------------------------
+
+
+async def run_floor(port: int, concurrency: int, duration: float) -> Stats:
+    stats = Stats()
+    deadline = time.perf_counter() + duration
+    sessions = [Session("127.0.0.1", port) for _ in range(concurrency)]
+    await asyncio.gather(*(floor_loop(stats, s, deadline) for s in sessions), return_exceptions=True)
+    for s in sessions:
+        await s.close()
+    return stats
+
+
+async def run_rush(port: int, concurrency: int, duration: float, residents: int, seed: int) -> Stats:
+    stats = Stats()
+    order = list(range(residents))
+    random.Random(seed).shuffle(order)
+    queue = iter(order)
+    deadline = time.perf_counter() + duration
+    rng = random.Random(seed + 1)
+
+    async def browser():
+        while time.perf_counter() < deadline:
+            index = next(queue, None)
+            if index is None:
+                return
+            session = Session("127.0.0.1", port)
+            try:
+                outcome = await resident_journey(stats, session, ticket_of(index),
+                                                 birth_date_of(index).strftime("%Y%m%d"), rng)
+                if outcome == "completed":
+                    stats.completed += 1
+                else:
+                    stats.full += 1
+            except Unexpected as error:
+                stats.errors[str(error).split(":")[0] + ": " + str(error).split(":")[-1].strip()[:40]] += 1
+            except TimeoutError:
+                stats.errors["timeout"] += 1
+            except (ConnectionError, OSError) as error:
+                stats.errors[f"connection: {type(error).__name__}"] += 1
+            finally:
+                await session.close()
+
+    await asyncio.gather(*(browser() for _ in range(concurrency)))
+    return stats
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def measure(label: str, port: int, server_pid: int, coroutine) -> tuple[Stats, dict]:
+    pids = process_tree(server_pid)
+    server_before, client_before, wall_before = cpu_seconds(pids), own_cpu(), time.perf_counter()
+    stats = asyncio.run(coroutine)
+    wall = time.perf_counter() - wall_before
+    server_cpu = cpu_seconds(pids) - server_before
+    client_cpu = own_cpu() - client_before
+    return stats, {"label": label, "wall_s": wall, "server_cpu_s": server_cpu, "client_cpu_s": client_cpu}
+
+
+def start_server(env: dict, port: int, args) -> subprocess.Popen:
+    command = [GUNICORN, "yoyaku.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
+               "-k", "gthread", "--threads", str(args.threads), "--keep-alive", "5", "--backlog", "2048"]
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    time.sleep(1.0)
+    return server
+
+
+def one_database(db: str, args) -> dict:
+    print(f"== {db} ==", flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"rush-{db}-"))
+    env = bench_env(db, workdir, args)
+    create_database(db, env, args)
+    port = free_port()
+    server = start_server(env, port, args)
+    try:
+        asyncio.run(run_floor(port, 4, 2.0))  # warm up every worker and connection
+        floor_stats, floor_cpu = measure("floor", port, server.pid,
+                                         run_floor(port, args.concurrency, args.floor_duration))
+        rush_stats, rush_cpu = measure("rush", port, server.pid, run_rush(port, args.concurrency, args.duration,
+                                                                         args.residents, args.seed))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    checks = database_checks(env)
+    drop_database(db, args)
+    return report(db, args, floor_stats, floor_cpu, rush_stats, rush_cpu, checks)
+
+
+def report(db, args, floor_stats, floor_cpu, rush_stats, rush_cpu, checks) -> dict:
+    floor = floor_stats.latencies["floor"]
+    floor_rps = len(floor) / floor_cpu["wall_s"]
+    floor_cpu_ms = 1000 * floor_cpu["server_cpu_s"] / max(len(floor), 1)
+    journeys = rush_stats.completed
+    requests = sum(len(v) for v in rush_stats.latencies.values())
+    pages = {}
+    for page in PAGES:
+        values = rush_stats.latencies.get(page, [])
+        pages[page] = {"n": len(values), "p50_ms": 1000 * percentile(values, 0.50),
+                       "p95_ms": 1000 * percentile(values, 0.95), "p99_ms": 1000 * percentile(values, 0.99),
+                       "median_ratio_to_floor": (statistics.median(values) / statistics.median(floor))
+                       if values and floor else None}
+    result = {
+        "database": db, "machine": machine(db),
+        "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads",
+        "concurrency": args.concurrency, "duration_s": rush_cpu["wall_s"], "residents": args.residents,
+        "journeys_completed": journeys, "journeys_per_s": journeys / rush_cpu["wall_s"],
+        "found_full": rush_stats.full, "chose_again_after_full": rush_stats.retries_full,
+        "waiting_room_pages": rush_stats.waiting,
+        "errors": dict(rush_stats.errors), "requests": requests,
+        "pages": pages,
+        "floor": {"requests_per_s": floor_rps, "p50_ms": 1000 * percentile(floor, 0.5),
+                  "p99_ms": 1000 * percentile(floor, 0.99), "server_cpu_ms_per_request": floor_cpu_ms},
+        "server_cpu_ms_per_journey": 1000 * rush_cpu["server_cpu_s"] / max(journeys, 1),
+        "server_cpu_ms_per_request": 1000 * rush_cpu["server_cpu_s"] / max(requests, 1),
+        "generator_cpu_ms_per_journey": 1000 * rush_cpu["client_cpu_s"] / max(journeys, 1),
+        "generator_cpu_ms_per_request": 1000 * rush_cpu["client_cpu_s"] / max(requests, 1),
+        "generator_cpu_share": rush_cpu["client_cpu_s"]
+        / max(rush_cpu["client_cpu_s"] + rush_cpu["server_cpu_s"], 1e-9),
+        "after_the_run": checks,
+    }
+    print_report(result)
+    return result
+
+
+def machine(db: str) -> str:
+    return f"{os.cpu_count()} cores, Python {platform.python_version()}, {db}, {platform.machine()}"
+
+
+def print_report(r: dict) -> None:
+    print(f"  machine: {r['machine']}; server: {r['server']}; {r['concurrency']} residents in flight, "
+          f"{r['duration_s']:.0f} s")
+    print(f"  journeys completed: {r['journeys_completed']} ({r['journeys_per_s']:.1f}/s); found full: "
+          f"{r['found_full']}; chose again after a time filled: {r['chose_again_after_full']}; "
+          f"waiting-room pages: {r['waiting_room_pages']}")
+    print(f"  errors: {r['errors'] or 'none'}")
+    print(f"  floor: {r['floor']['requests_per_s']:.0f} req/s, p50 {r['floor']['p50_ms']:.1f} ms, "
+          f"server CPU {r['floor']['server_cpu_ms_per_request']:.2f} ms/request")
+    print(f"  {'page':<11}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'x floor':>9}")
+    for page, p in r["pages"].items():
+        ratio = f"{p['median_ratio_to_floor']:.1f}" if p["median_ratio_to_floor"] else "-"
+        print(f"  {page:<11}{p['n']:>7}{p['p50_ms']:>9.1f}{p['p95_ms']:>9.1f}{p['p99_ms']:>9.1f}{ratio:>9}")
+    print(f"  CPU per journey: server {r['server_cpu_ms_per_journey']:.1f} ms, generator "
+          f"{r['generator_cpu_ms_per_journey']:.1f} ms (generator share {100 * r['generator_cpu_share']:.0f} %; "
+          f"{r['generator_cpu_ms_per_request']:.2f} ms per request)")
+    c = r["after_the_run"]
+    print(f"  after the run: overbooked slots {c['overbooked_slots']}, double bookings {c['double_bookings']}, "
+          f"counter mismatches {c['counter_mismatches']}, check_integrity {c['check_integrity']}, "
+          f"active reservations {c['reservations']}", flush=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", action="append", choices=["sqlite", "postgres"])
+    parser.add_argument("--residents", type=int, default=20000)
+    parser.add_argument("--capacity", type=int, default=8, help="places per slot (10 venues x 10 days x 16 times)")
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--duration", type=float, default=30)
+    parser.add_argument("--floor-duration", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12", help="'' for no Redis")
+    parser.add_argument("--gate", type=float, default=0, help="admission gate rate (residents let in per second)")
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args(argv)
+    results = [one_database(db, args) for db in (args.db or ["sqlite", "postgres"])]
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    bad = any(r["after_the_run"]["overbooked_slots"] or r["after_the_run"]["double_bookings"]
+              or r["after_the_run"]["check_integrity"] != "clean" for r in results)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

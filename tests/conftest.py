@@ -24,3 +24,9 @@ def on_postgresql():
 def _fast_password_hashing(settings):
     # Real hashers are slow by design; tests check who may log in, not the hash's cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_availability_cache(settings):
+    # The pages keep availability for 2 s per process; a test books and looks again at once.
+    settings.YOYAKU = {**settings.YOYAKU, "AVAILABILITY_CACHE_SECONDS": 0}

@@ -231,6 +231,8 @@ YOYAKU = {
     "MAX_DOSE": int(os.environ.get("YOYAKU_MAX_DOSE", "2")),
     "CALL_CENTRE_PHONES": env_list("YOYAKU_CALL_CENTRE_PHONES", "0120-000-000,0195-00-0000"),
     "CALL_CENTRE_HOURS": os.environ.get("YOYAKU_CALL_CENTRE_HOURS", "9:00〜17:00（土日祝を除く）"),
+    # The busy pages keep availability per process this long (seconds; 0 turns it off).
+    "AVAILABILITY_CACHE_SECONDS": float(os.environ.get("YOYAKU_AVAILABILITY_CACHE_SECONDS", "2")),
     # What to bring on the day, "|"-separated, in the city's words. Empty: a translated standard list.
     "WHAT_TO_BRING": [item.strip() for item in os.environ.get("YOYAKU_WHAT_TO_BRING", "").split("|") if item.strip()],
 }

@@ -2,16 +2,21 @@
 
 The busy pages (the top page's venue filter, the booking calendar) call these. Each function runs a
 fixed number of queries, whatever the number of venues, days or reservations (tests pin the counts).
+
+The day-level summaries are also kept per process for a moment (YOYAKU["AVAILABILITY_CACHE_SECONDS"],
+2 s by default): at opening time thousands of residents ask the same question each second, and an answer
+two seconds old is good enough to choose a day. The booking itself re-checks everything in its
+transaction, so a stale "free" can never overbook; at worst the resident is told the time just filled.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from . import rules, selectors
@@ -22,27 +27,44 @@ def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day))
 
 
+_recent: dict[tuple, tuple[float, object]] = {}
+
+
+def _remembered(key: tuple, compute):
+    """compute(), or its result from less than AVAILABILITY_CACHE_SECONDS ago in this process."""
+    ttl = settings.YOYAKU.get("AVAILABILITY_CACHE_SECONDS", 2)
+    if ttl <= 0:
+        return compute()
+    now = time.monotonic()
+    hit = _recent.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    if len(_recent) > 2000:  # bounded: many distinct keys mean the cache is not helping anyway
+        _recent.clear()
+    _recent[key] = (now + ttl, value)
+    return value
+
+
 def venue_days(*, start: date, days: int, area: str = "", vaccine_id: int | None = None,
                now: datetime | None = None) -> dict[tuple[int, date], str]:
     """{(venue id, local day): "free" | "few" | "full"} for bookable slots in the range. One query."""
-    slots = Slot.objects.bookable(now=now).filter(
-        starts_at__gte=local_midnight(start), starts_at__lt=local_midnight(start + timedelta(days=days)),
-        venue__active=True,
-    )
-    if area:
-        slots = slots.filter(venue__area=area)
-    if vaccine_id:
-        slots = slots.filter(vaccine_id=vaccine_id)
-    rows = (
-        slots.annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
-        .values("venue_id", "day")
-        .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
-        .order_by()
-    )
-    return {
-        (row["venue_id"], row["day"]): rules.availability_level(capacity=row["capacity"], booked=row["booked"])
-        for row in rows
-    }
+
+    def compute():
+        slots = Slot.objects.bookable(now=now).filter(
+            day__gte=start, day__lt=start + timedelta(days=days), venue__active=True
+        )
+        if area:
+            slots = slots.filter(venue__area=area)
+        if vaccine_id:
+            slots = slots.filter(vaccine_id=vaccine_id)
+        rows = slots.values("venue_id", "day").annotate(capacity=Sum("capacity"), booked=Sum("booked")).order_by()
+        return {
+            (row["venue_id"], row["day"]): rules.availability_level(capacity=row["capacity"], booked=row["booked"])
+            for row in rows
+        }
+
+    return _remembered(("venue_days", start, days, area, vaccine_id), compute)
 
 
 @dataclass(frozen=True)
@@ -59,33 +81,36 @@ class Offer:
         qs = (
             Slot.objects.bookable(now=self.now)
             .for_dose(self.dose_number)
-            .filter(venue__active=True, vaccine_id__in=self.vaccine_ids,
-                    starts_at__gte=local_midnight(self.earliest_day))
+            .filter(venue__active=True, vaccine_id__in=self.vaccine_ids, day__gte=self.earliest_day)
         )
         if self.latest_day is not None:
-            qs = qs.filter(starts_at__lt=local_midnight(self.latest_day + timedelta(days=1)))
+            qs = qs.filter(day__lte=self.latest_day)
         if venue_id:
             qs = qs.filter(venue_id=venue_id)
         return qs
 
     def days(self, *, venue_id: int | None = None, start: date, end: date) -> dict[date, str]:
         """{local day: level} for days between start and end (exclusive) with offerable slots. One query."""
-        rows = (
-            self.slots(venue_id=venue_id)
-            .filter(starts_at__gte=local_midnight(start), starts_at__lt=local_midnight(end))
-            .annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
-            .values("day")
-            .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
-            .order_by()
-        )
-        return {row["day"]: rules.availability_level(capacity=row["capacity"], booked=row["booked"]) for row in rows}
+
+        def compute():
+            rows = (
+                self.slots(venue_id=venue_id)
+                .filter(day__gte=start, day__lt=end)
+                .values("day")
+                .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
+                .order_by()
+            )
+            return {row["day"]: rules.availability_level(capacity=row["capacity"], booked=row["booked"])
+                    for row in rows}
+
+        key = ("days", self.dose_number, self.earliest_day, self.latest_day, self.vaccine_ids, venue_id, start, end)
+        return _remembered(key, compute)
 
     def times(self, *, day: date, venue_id: int | None = None):
         """The slots of one day with a free place, with venue and vaccine. One query."""
         return (
             self.slots(venue_id=venue_id)
-            .filter(starts_at__gte=local_midnight(day), starts_at__lt=local_midnight(day + timedelta(days=1)))
-            .filter(booked__lt=F("capacity"))
+            .filter(day=day, booked__lt=F("capacity"))
             .select_related("venue", "vaccine")
             .order_by("starts_at", "venue__area", "venue__code")
         )

@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -87,12 +88,20 @@ class TimeChoice:
 
 
 def slot_groups(time_form, slots) -> list[dict]:
-    """The time radios grouped by venue, in the order of the slots (by time, then venue)."""
-    radios = {radio.data["value"]: radio for radio in time_form["slot"]}
+    """The time radios grouped by venue, as ready HTML per group (a template per radio was most of the
+    booking page's cost at opening time). Ids follow Django's (id_slot_<n>), so the error summary's link
+    to the first radio still lands."""
+    field = time_form["slot"]
+    chosen = str(field.value() or "")
+    labels = dict(field.field.choices)
     groups: dict[int, dict] = {}
-    for slot in slots:
-        groups.setdefault(slot.venue_id, {"venue": slot.venue, "radios": []})["radios"].append(radios[slot.pk])
-    return list(groups.values())
+    for index, slot in enumerate(slots):
+        groups.setdefault(slot.venue_id, {"venue": slot.venue, "radios": []})["radios"].append(
+            (field.html_name, slot.pk, f"{field.auto_id}_{index}", " checked" if str(slot.pk) == chosen else "",
+             labels[slot.pk])
+        )
+    radio = '<div class="radio"><input type="radio" name="{0}" value="{1}" id="{2}"{3}><label for="{2}">{4}</label></div>'
+    return [{"venue": g["venue"], "html": format_html_join("", radio, g["radios"])} for g in groups.values()]
 
 
 def _choice_from_request(request, draft: dict) -> tuple[int | None, date | None]:

@@ -100,7 +100,8 @@ def slot_groups(time_form, slots) -> list[dict]:
             (field.html_name, slot.pk, f"{field.auto_id}_{index}", " checked" if str(slot.pk) == chosen else "",
              labels[slot.pk])
         )
-    radio = '<div class="radio"><input type="radio" name="{0}" value="{1}" id="{2}"{3}><label for="{2}">{4}</label></div>'
+    radio = ('<div class="radio"><input type="radio" name="{0}" value="{1}" id="{2}"{3}>'
+             '<label for="{2}">{4}</label></div>')
     return [{"venue": g["venue"], "html": format_html_join("", radio, g["radios"])} for g in groups.values()]
 
 

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "yoyaku.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and the database: a resident in the waiting room costs one cache round trip.
+    "yoyaku.gate.AdmissionGateMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -233,6 +235,10 @@ YOYAKU = {
     "CALL_CENTRE_HOURS": os.environ.get("YOYAKU_CALL_CENTRE_HOURS", "9:00〜17:00（土日祝を除く）"),
     # The busy pages keep availability per process this long (seconds; 0 turns it off).
     "AVAILABILITY_CACHE_SECONDS": float(os.environ.get("YOYAKU_AVAILABILITY_CACHE_SECONDS", "2")),
+    # The admission gate (yoyaku/gate.py): residents let in per second at opening time; 0 turns it off.
+    "GATE_RATE": float(os.environ.get("YOYAKU_GATE_RATE", "0")),
+    "GATE_BURST": float(os.environ.get("YOYAKU_GATE_BURST", "0")),
+    "GATE_ADMIT_SECONDS": int(os.environ.get("YOYAKU_GATE_ADMIT_SECONDS", "1800")),
     # What to bring on the day, "|"-separated, in the city's words. Empty: a translated standard list.
     "WHAT_TO_BRING": [item.strip() for item in os.environ.get("YOYAKU_WHAT_TO_BRING", "").split("|") if item.strip()],
 }

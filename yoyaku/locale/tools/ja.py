@@ -413,4 +413,9 @@ T = {
     'Every staff login needs a second factor. Scan this code with an authenticator app (for example Google Authenticator, Microsoft Authenticator or FreeOTP), then enter the 6-digit code it shows.': '職員のログインには2段階認証が必要です。認証アプリ（Google Authenticator、Microsoft Authenticator、FreeOTPなど）でこのコードを読み取り、表示される6桁のコードを入力してください。',
     'Or enter this key by hand:': 'または、このキーを手で入力してください：',
     'Continue': '次へ',
+    "day": "日",
+    'Please wait: you are in line': '順番にご案内しています。しばらくお待ちください',
+    'Many people are booking right now. We let everyone in, in the order they arrived.': 'ただいま予約が大変混み合っています。アクセスいただいた順番に、全員をご案内します。',
+    'People ahead of you:': 'あなたより前にお待ちの方：',
+    'About %(minutes)d min. This page checks again by itself; please do not close it.': '約%(minutes)d分。このページは自動で更新されます。閉じずにそのままお待ちください。',
 }

@@ -523,4 +523,9 @@ T = {
     "Continue": "계속",
     "%(start)s–%(end)s (%(vaccine)s, %(free)d left)": "%(start)s–%(end)s (%(vaccine)s, 남은 자리 %(free)d)",
     "No other free times on this day. Choose another day in the calendar.": "이 날에는 다른 빈 시간이 없습니다. 달력에서 다른 날을 선택해 주세요.",
+    "day": "날짜",
+    'Please wait: you are in line': '잠시 기다려 주세요: 대기 중입니다',
+    'Many people are booking right now. We let everyone in, in the order they arrived.': '지금 예약하시는 분이 매우 많습니다. 접속하신 순서대로 모두 안내해 드립니다.',
+    'People ahead of you:': '앞에서 기다리는 분:',
+    'About %(minutes)d min. This page checks again by itself; please do not close it.': '약 %(minutes)d분. 이 페이지는 자동으로 새로 고쳐집니다. 닫지 말고 기다려 주세요.',
 }

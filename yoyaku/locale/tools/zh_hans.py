@@ -494,4 +494,9 @@ T = {
     "Continue": "继续",
     "%(start)s–%(end)s (%(vaccine)s, %(free)d left)": "%(start)s–%(end)s（%(vaccine)s，剩余%(free)d个名额）",
     "No other free times on this day. Choose another day in the calendar.": "这一天没有其他空闲时间。请在日历中选择其他日期。",
+    "day": "日期",
+    'Please wait: you are in line': '请稍候：您正在排队',
+    'Many people are booking right now. We let everyone in, in the order they arrived.': '目前预约人数很多。我们会按照到达顺序为每个人办理。',
+    'People ahead of you:': '您前面的人数：',
+    'About %(minutes)d min. This page checks again by itself; please do not close it.': '大约%(minutes)d分钟。本页面会自动刷新，请不要关闭。',
 }

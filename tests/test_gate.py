@@ -1,0 +1,98 @@
+"""The admission gate: first come first in, at the configured rate, a cheap waiting page for the rest."""
+
+import pytest
+from django.core.cache import cache
+
+from yoyaku import gate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    now = {"t": 1_000_000.0}
+    monkeypatch.setattr(gate.time, "time", lambda: now["t"])
+    return now
+
+
+@pytest.fixture
+def gate_on(settings, clock):
+    settings.YOYAKU = {**settings.YOYAKU, "GATE_RATE": 1.0, "GATE_BURST": 1.0}
+    cache.clear()
+    gate._local.__init__()
+    gate._script = None
+    yield
+    cache.clear()
+    gate._local.__init__()
+
+
+def test_gate_off_by_default(client):
+    response = client.get("/login/")
+    assert response.status_code == 200 and gate.COOKIE not in response.cookies
+
+
+def test_first_arrivals_in_the_burst_go_in_the_next_wait(client, gate_on):
+    from django.test import Client
+
+    first = client.get("/login/")
+    assert first.status_code == 200 and "ログイン" in first.content.decode()
+    second = Client().get("/login/")
+    assert second["X-Yoyaku-Waiting-Room"] == "1" and second.status_code == 200
+    html = second.content.decode()
+    assert "順番" in html or "line" in html
+    assert 'http-equiv="refresh"' in html and "<script" not in html
+
+
+def test_waiting_residents_go_in_first_come_first_in(gate_on, clock):
+    from django.test import Client
+
+    Client().get("/login/")  # takes the burst
+    early, late = Client(), Client()
+    assert early.get("/login/")["X-Yoyaku-Waiting-Room"] == "1"
+    assert late.get("/login/")["X-Yoyaku-Waiting-Room"] == "1"
+    clock["t"] += 1.0  # one more let in
+    assert late.get("/login/").get("X-Yoyaku-Waiting-Room") == "1"
+    assert early.get("/login/").get("X-Yoyaku-Waiting-Room") is None
+    clock["t"] += 1.0
+    assert late.get("/login/").get("X-Yoyaku-Waiting-Room") is None
+
+
+def test_a_pass_lets_the_resident_through_without_a_new_number(client, gate_on):
+    client.get("/login/")
+    for _ in range(5):
+        assert client.get("/login/").get("X-Yoyaku-Waiting-Room") is None
+
+
+def test_a_forged_pass_is_a_new_arrival(gate_on):
+    from django.test import Client
+
+    Client().get("/login/")
+    forger = Client()
+    forger.cookies[gate.COOKIE] = "in:1:forged"
+    assert forger.get("/login/")["X-Yoyaku-Waiting-Room"] == "1"
+
+
+def test_staff_console_and_static_are_not_gated(gate_on):
+    from django.test import Client
+
+    Client().get("/login/")
+    response = Client().get("/console/login/")
+    assert response.get("X-Yoyaku-Waiting-Room") is None
+
+
+def test_a_quiet_hour_does_not_let_a_crowd_in_at_once(gate_on, clock):
+    from django.test import Client
+
+    Client().get("/login/")
+    clock["t"] += 3600  # nobody came for an hour
+    admitted = sum(Client().get("/login/").get("X-Yoyaku-Waiting-Room") is None for _ in range(10))
+    assert admitted <= 2  # the burst, not 3,600 places
+
+
+def test_waiting_page_speaks_the_residents_language(gate_on):
+    from django.test import Client
+
+    Client().get("/login/")
+    english = Client()
+    english.cookies["django_language"] = "en"
+    assert "People ahead of you" in english.get("/login/").content.decode()

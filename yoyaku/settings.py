@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+if os.environ.get("YOYAKU_BENCH_FLOOR"):  # benchmarks only: per-request CPU time in a response header
+    MIDDLEWARE = ["yoyaku.floor.ServerCpuMiddleware", *MIDDLEWARE]
+
 ROOT_URLCONF = "yoyaku.urls"
 WSGI_APPLICATION = "yoyaku.wsgi.application"
 

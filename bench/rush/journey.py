@@ -15,7 +15,7 @@ DAY = re.compile(rb"day=(\d{4}-\d{2}-\d{2})#times")
 SLOT = re.compile(rb'name="slot" value="(\d+)"')
 REQUEST_KEY = re.compile(rb'name="request_key" value="([^"]+)"')
 DONE = "予約を受け付けました。".encode()
-PAGES = ["login", "login_post", "top", "book", "calendar", "choose", "check", "register", "done"]
+PAGES = ["login", "login_post", "top", "book", "calendar", "choose", "check", "register", "done", "waiting"]
 
 
 class Unexpected(Exception):
@@ -25,6 +25,7 @@ class Unexpected(Exception):
 @dataclass
 class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    cpu_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # server-reported
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     completed: int = 0  # journeys that ended on 予約を受け付けました。
     full: int = 0  # journeys that found nothing left to book: an answer, not an error
@@ -43,17 +44,26 @@ async def timed(stats: Stats, session: Session, page: str, method: str, path: st
     """One request; follows the admission gate's waiting page until let in."""
     while True:
         response = await session.request(method, path, form)
-        stats.latencies[page].append(response.elapsed)
-        if response.status == 503 and response.headers.get("x-yoyaku-waiting-room"):
+        if response.headers.get("x-yoyaku-waiting-room"):
             stats.waiting += 1
+            stats.latencies["waiting"].append(response.elapsed)
+            _cpu(stats, "waiting", response)
             await _sleep(float(response.headers.get("retry-after", "1")))
             continue
+        stats.latencies[page].append(response.elapsed)
+        _cpu(stats, page, response)
         break
     if response.status >= 500:
         raise Unexpected(f"{page}: HTTP {response.status}")
     if response.status not in expect:
         raise Unexpected(f"{page}: HTTP {response.status} {response.location}")
     return response
+
+
+def _cpu(stats: Stats, page: str, response) -> None:
+    value = response.headers.get("x-cpu-ms")
+    if value:
+        stats.cpu_ms[page].append(float(value))
 
 
 async def _sleep(seconds: float):

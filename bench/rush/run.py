@@ -157,6 +157,51 @@ async def run_floor(port: int, concurrency: int, duration: float) -> Stats:
     return stats
 
 
+async def one_resident(stats: Stats, port: int, index: int, rng: random.Random) -> None:
+    session = Session("127.0.0.1", port)
+    try:
+        outcome = await resident_journey(stats, session, ticket_of(index), birth_date_of(index).strftime("%Y%m%d"), rng)
+        if outcome == "completed":
+            stats.completed += 1
+        else:
+            stats.full += 1
+    except Unexpected as error:
+        stats.errors[str(error).split(":")[0] + ": " + str(error).split(":")[-1].strip()[:40]] += 1
+    except TimeoutError:
+        stats.errors["timeout"] += 1
+    except (ConnectionError, OSError) as error:
+        stats.errors[f"connection: {type(error).__name__}"] += 1
+    finally:
+        await session.close()
+
+
+async def run_arrivals(port: int, rate: float, duration: float, residents: int, seed: int, grace: float) -> Stats:
+    """Open loop: a new resident arrives every 1/rate seconds for `duration`, whatever the server does
+    (the overload test). Residents still in line `grace` seconds after the last arrival are counted, not
+    waited for."""
+    stats = Stats()
+    order = list(range(residents))
+    random.Random(seed).shuffle(order)
+    rng = random.Random(seed + 1)
+    tasks = []
+    started = time.perf_counter()
+    for n, index in enumerate(order):
+        at = started + n / rate
+        if at - started > duration:
+            break
+        delay = at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one_resident(stats, port, index, rng)))
+    done, pending = await asyncio.wait(tasks, timeout=grace) if tasks else (set(), set())
+    for task in pending:
+        task.cancel()
+    stats.errors.pop("cancelled", None)
+    stats.still_waiting = len(pending)
+    stats.arrived = len(tasks)
+    return stats
+
+
 async def run_rush(port: int, concurrency: int, duration: float, residents: int, seed: int) -> Stats:
     stats = Stats()
     order = list(range(residents))
@@ -170,22 +215,7 @@ async def run_rush(port: int, concurrency: int, duration: float, residents: int,
             index = next(queue, None)
             if index is None:
                 return
-            session = Session("127.0.0.1", port)
-            try:
-                outcome = await resident_journey(stats, session, ticket_of(index),
-                                                 birth_date_of(index).strftime("%Y%m%d"), rng)
-                if outcome == "completed":
-                    stats.completed += 1
-                else:
-                    stats.full += 1
-            except Unexpected as error:
-                stats.errors[str(error).split(":")[0] + ": " + str(error).split(":")[-1].strip()[:40]] += 1
-            except TimeoutError:
-                stats.errors["timeout"] += 1
-            except (ConnectionError, OSError) as error:
-                stats.errors[f"connection: {type(error).__name__}"] += 1
-            finally:
-                await session.close()
+            await one_resident(stats, port, index, rng)
 
     await asyncio.gather(*(browser() for _ in range(concurrency)))
     return stats
@@ -233,8 +263,11 @@ def one_database(db: str, args) -> dict:
         asyncio.run(run_floor(port, 4, 2.0))  # warm up every worker and connection
         floor_stats, floor_cpu = measure("floor", port, server.pid,
                                          run_floor(port, args.concurrency, args.floor_duration))
-        rush_stats, rush_cpu = measure("rush", port, server.pid, run_rush(port, args.concurrency, args.duration,
-                                                                         args.residents, args.seed))
+        if args.arrival_rate:
+            load = run_arrivals(port, args.arrival_rate, args.duration, args.residents, args.seed, args.grace)
+        else:
+            load = run_rush(port, args.concurrency, args.duration, args.residents, args.seed)
+        rush_stats, rush_cpu = measure("rush", port, server.pid, load)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
@@ -245,6 +278,7 @@ def one_database(db: str, args) -> dict:
 
 def report(db, args, floor_stats, floor_cpu, rush_stats, rush_cpu, checks) -> dict:
     floor = floor_stats.latencies["floor"]
+    floor_cpu_median = statistics.median(floor_stats.cpu_ms["floor"]) if floor_stats.cpu_ms["floor"] else None
     floor_rps = len(floor) / floor_cpu["wall_s"]
     floor_cpu_ms = 1000 * floor_cpu["server_cpu_s"] / max(len(floor), 1)
     journeys = rush_stats.completed
@@ -254,8 +288,9 @@ def report(db, args, floor_stats, floor_cpu, rush_stats, rush_cpu, checks) -> di
         values = rush_stats.latencies.get(page, [])
         pages[page] = {"n": len(values), "p50_ms": 1000 * percentile(values, 0.50),
                        "p95_ms": 1000 * percentile(values, 0.95), "p99_ms": 1000 * percentile(values, 0.99),
-                       "median_ratio_to_floor": (statistics.median(values) / statistics.median(floor))
-                       if values and floor else None}
+                       "cpu_ms_median": statistics.median(rush_stats.cpu_ms[page]) if rush_stats.cpu_ms[page] else None,
+                       "cpu_ratio_to_floor": (statistics.median(rush_stats.cpu_ms[page]) / floor_cpu_median)
+                       if rush_stats.cpu_ms[page] and floor_cpu_median else None}
     result = {
         "database": db, "machine": machine(db),
         "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads",
@@ -263,9 +298,12 @@ def report(db, args, floor_stats, floor_cpu, rush_stats, rush_cpu, checks) -> di
         "journeys_completed": journeys, "journeys_per_s": journeys / rush_cpu["wall_s"],
         "found_full": rush_stats.full, "chose_again_after_full": rush_stats.retries_full,
         "waiting_room_pages": rush_stats.waiting,
+        "arrival_rate": args.arrival_rate or None, "arrived": getattr(rush_stats, "arrived", None),
+        "still_in_line_at_end": getattr(rush_stats, "still_waiting", None),
         "errors": dict(rush_stats.errors), "requests": requests,
         "pages": pages,
         "floor": {"requests_per_s": floor_rps, "p50_ms": 1000 * percentile(floor, 0.5),
+                  "cpu_ms_median": floor_cpu_median,
                   "p99_ms": 1000 * percentile(floor, 0.99), "server_cpu_ms_per_request": floor_cpu_ms},
         "server_cpu_ms_per_journey": 1000 * rush_cpu["server_cpu_s"] / max(journeys, 1),
         "server_cpu_ms_per_request": 1000 * rush_cpu["server_cpu_s"] / max(requests, 1),
@@ -289,13 +327,20 @@ def print_report(r: dict) -> None:
     print(f"  journeys completed: {r['journeys_completed']} ({r['journeys_per_s']:.1f}/s); found full: "
           f"{r['found_full']}; chose again after a time filled: {r['chose_again_after_full']}; "
           f"waiting-room pages: {r['waiting_room_pages']}")
+    if r.get("arrival_rate"):
+        print(f"  open loop: {r['arrival_rate']:.0f} arrivals/s, {r['arrived']} arrived, "
+              f"{r['still_in_line_at_end']} still in line at the end")
     print(f"  errors: {r['errors'] or 'none'}")
     print(f"  floor: {r['floor']['requests_per_s']:.0f} req/s, p50 {r['floor']['p50_ms']:.1f} ms, "
-          f"server CPU {r['floor']['server_cpu_ms_per_request']:.2f} ms/request")
-    print(f"  {'page':<11}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'x floor':>9}")
+          f"server CPU {r['floor']['server_cpu_ms_per_request']:.2f} ms/request (process), "
+          f"{r['floor']['cpu_ms_median'] or 0:.2f} ms in the view stack (median)")
+    print(f"  {'page':<11}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'cpu ms':>9}{'x floor':>9}")
     for page, p in r["pages"].items():
-        ratio = f"{p['median_ratio_to_floor']:.1f}" if p["median_ratio_to_floor"] else "-"
-        print(f"  {page:<11}{p['n']:>7}{p['p50_ms']:>9.1f}{p['p95_ms']:>9.1f}{p['p99_ms']:>9.1f}{ratio:>9}")
+        if not p["n"]:
+            continue
+        ratio = f"{p['cpu_ratio_to_floor']:.1f}" if p["cpu_ratio_to_floor"] else "-"
+        cpu = f"{p['cpu_ms_median']:.2f}" if p["cpu_ms_median"] is not None else "-"
+        print(f"  {page:<11}{p['n']:>7}{p['p50_ms']:>9.1f}{p['p95_ms']:>9.1f}{p['p99_ms']:>9.1f}{cpu:>9}{ratio:>9}")
     print(f"  CPU per journey: server {r['server_cpu_ms_per_journey']:.1f} ms, generator "
           f"{r['generator_cpu_ms_per_journey']:.1f} ms (generator share {100 * r['generator_cpu_share']:.0f} %; "
           f"{r['generator_cpu_ms_per_request']:.2f} ms per request)")
@@ -319,6 +364,9 @@ def main(argv=None) -> int:
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12", help="'' for no Redis")
     parser.add_argument("--gate", type=float, default=0, help="admission gate rate (residents let in per second)")
+    parser.add_argument("--arrival-rate", type=float, default=0,
+                        help="open loop: residents arriving per second (the overload test) instead of --concurrency")
+    parser.add_argument("--grace", type=float, default=60, help="with --arrival-rate: wait this long after the last")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args(argv)
     results = [one_database(db, args) for db in (args.db or ["sqlite", "postgres"])]

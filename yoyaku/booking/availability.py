@@ -20,7 +20,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from . import rules, selectors
-from .models import Resident, Slot, Vaccine
+from .models import Resident, Slot, Vaccine, Venue
 
 
 def local_midnight(day: date) -> datetime:
@@ -68,6 +68,31 @@ def venue_days(*, start: date, days: int, area: str = "", vaccine_id: int | None
 
 
 @dataclass(frozen=True)
+class Named:
+    """A venue or vaccine as the busy pages show it: id, name (and area)."""
+
+    pk: int
+    name: str
+    area: str = ""
+
+
+@dataclass(frozen=True)
+class FreeTime:
+    """A slot with a free place, as the booking page lists it."""
+
+    pk: int
+    starts_at: datetime
+    ends_at: datetime
+    free: int
+    venue: Named
+    vaccine: Named
+
+    @property
+    def venue_id(self) -> int:
+        return self.venue.pk
+
+
+@dataclass(frozen=True)
 class Offer:
     """The slots this resident may choose for this dose now: the rules turned into a query."""
 
@@ -106,15 +131,36 @@ class Offer:
         key = ("days", self.dose_number, self.earliest_day, self.latest_day, self.vaccine_ids, venue_id, start, end)
         return _remembered(key, compute)
 
-    def times(self, *, day: date, venue_id: int | None = None):
-        """The slots of one day with a free place, with venue and vaccine. One query."""
-        return (
-            self.slots(venue_id=venue_id)
-            .filter(day=day, booked__lt=F("capacity"))
-            .select_related("venue", "vaccine")
-            .order_by("starts_at", "venue__area", "venue__code")
-        )
+    def times(self, *, day: date, venue_id: int | None = None) -> list[FreeTime]:
+        """The times of one day with a free place, as light rows (no model instances). One query,
+        kept for a moment like the calendar."""
 
+        def compute():
+            rows = (
+                self.slots(venue_id=venue_id)
+                .filter(day=day, booked__lt=F("capacity"))
+                .order_by("starts_at", "venue__area", "venue__code")
+                .values_list("pk", "starts_at", "ends_at", "capacity", "booked", "venue_id", "venue__name",
+                             "venue__area", "vaccine_id", "vaccine__name")
+            )
+            return [FreeTime(pk=pk, starts_at=start, ends_at=end, free=capacity - booked,
+                             venue=Named(venue, venue_name, area), vaccine=Named(vaccine, vaccine_name))
+                    for pk, start, end, capacity, booked, venue, venue_name, area, vaccine, vaccine_name in rows]
+
+        key = ("times", self.dose_number, self.earliest_day, self.latest_day, self.vaccine_ids, venue_id, day)
+        return _remembered(key, compute)
+
+    def venues(self) -> list[Named]:
+        """Active venues with slots of the vaccines this offer allows. One query, kept for a moment."""
+
+        def compute():
+            if not self.vaccine_ids:
+                return []
+            rows = (Venue.objects.filter(active=True, slots__vaccine_id__in=self.vaccine_ids).distinct()
+                    .order_by("area", "code").values_list("pk", "name", "area"))
+            return [Named(*row) for row in rows]
+
+        return _remembered(("venues", self.vaccine_ids), compute)
 
 
 def offer_for(*, resident: Resident, dose_number: int, now: datetime | None = None, web: bool = True,

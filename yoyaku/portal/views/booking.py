@@ -23,10 +23,11 @@ from django.views.decorators.http import require_http_methods
 
 from yoyaku.booking import availability, rules, services
 from yoyaku.booking.errors import AlreadyBooked, BookingError, SlotFull, SlotUnavailable, TooEarly, WrongVaccine
-from yoyaku.booking.models import Reservation, Slot, Venue
+from yoyaku.booking.models import Reservation, Slot
 
 from ..forms import DetailsForm, TimeForm
 from ..session import client_address, current_resident, resident_required
+from ..templatetags import yoyaku_dates
 from .common import own_reservation, page
 
 CALENDAR_WEEKS = 6
@@ -52,15 +53,20 @@ def _day(text) -> date | None:
         return None
 
 
-def calendar_weeks(*, start: date, levels: dict[date, str]) -> list[list[dict | None]]:
-    """Weeks (Monday first) from the week of `start`, each day with its availability level or None."""
+def calendar_weeks(*, start: date, levels: dict[date, str]) -> list[list[dict]]:
+    """Weeks (Monday first) from the week of `start`, each day with its availability level and labels: the
+    day number (with the month on the first cell and on the 1st; "11/28" does not fit a 320 px week) and
+    the full date for screen readers. Built here, not in a template include per cell."""
     first = start - timedelta(days=start.weekday())
     weeks = []
     for w in range(CALENDAR_WEEKS):
         week = []
         for d in range(7):
             day = first + timedelta(days=w * 7 + d)
-            week.append({"day": day, "level": levels.get(day), "before": day < start})
+            with_month = day.day == 1 or (w == 0 and d == 0)
+            week.append({"day": day, "level": levels.get(day), "before": day < start, "with_month": with_month,
+                         "label": yoyaku_dates.shortday(day) if with_month else str(day.day),
+                         "spoken": yoyaku_dates.day(day)})
         weeks.append(week)
     return weeks
 
@@ -70,8 +76,7 @@ class TimeChoice:
 
     def __init__(self, *, offer: availability.Offer, venue_id: int | None, day: date | None):
         self.offer = offer
-        self.venues = list(Venue.objects.filter(active=True, slots__vaccine_id__in=offer.vaccine_ids).distinct()
-                           .order_by("area", "code")) if offer.vaccine_ids else []
+        self.venues = offer.venues()
         self.venue_id = venue_id if any(v.pk == venue_id for v in self.venues) else None
         end = offer.earliest_day + timedelta(days=CALENDAR_WEEKS * 7)
         self.levels = offer.days(venue_id=self.venue_id, start=offer.earliest_day, end=end)
@@ -79,7 +84,7 @@ class TimeChoice:
         if day not in bookable_days:
             day = bookable_days[0] if bookable_days else None
         self.day = day
-        self.slots = list(offer.times(day=day, venue_id=self.venue_id)) if day else []
+        self.slots = offer.times(day=day, venue_id=self.venue_id) if day else []
         self.weeks = calendar_weeks(start=offer.earliest_day, levels=self.levels)
 
     def context(self) -> dict:

@@ -1,3 +1,19 @@
-"""Console URLs: the residents area. Every view wears roles.staff_required."""
+"""Console URLs: the residents area. Every view wears roles.staff_required.
 
-urlpatterns = []
+URLs carry database ids and reservation codes only: searches by personal data are POSTed.
+"""
+
+from django.urls import path
+
+from .views import imports, residents
+
+urlpatterns = [
+    path("residents/", residents.search_view, name="resident_search"),
+    path("residents/import/", imports.import_view, name="residents_import"),
+    path("residents/<int:resident_id>/", residents.detail_view, name="resident_detail"),
+    path("residents/<int:resident_id>/book/<int:dose>/", residents.book_view, name="resident_book"),
+    path("residents/<int:resident_id>/reservations/<str:code>/change/", residents.change_view,
+         name="resident_reservation_change"),
+    path("residents/<int:resident_id>/reservations/<str:code>/cancel/", residents.cancel_view,
+         name="resident_reservation_cancel"),
+]

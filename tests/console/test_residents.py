@@ -1,0 +1,340 @@
+"""The call centre's pages: find a resident, their page, and booking, changing and cancelling for them."""
+
+import re
+from datetime import date
+
+import pytest
+from django.db.models import F
+
+from tests import factories as f
+from yoyaku.booking import services
+from yoyaku.booking.models import AuditEvent, DoseRecord, Reservation, Slot
+from yoyaku.console.roles import CALL_CENTRE, CITY_ADMIN, VENUE_STAFF
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/console/residents/"
+DETAILS = {"booker": "self", "recipient_phone": "0195-23-3111", "email": "", "wants_move_up": "no"}
+
+
+@pytest.fixture
+def city(db):
+    """Booking open; one venue with a slot tomorrow (past the web deadline) and slots later on."""
+    f.open_window()
+    pfz = f.vaccine(code="PFZ", name="Pfizer", next_dose_min_days=21)
+    venue = f.venue(vaccines=[pfz], name="North Clinic", area="North")
+    tomorrow = f.slot(venue=venue, vaccine=pfz, starts_at=f.at(1, 10), capacity=2)
+    later = [f.slot(venue=venue, vaccine=pfz, starts_at=f.at(day, 10), capacity=3) for day in (5, 6, 40)]
+    return {"vaccine": pfz, "venue": venue, "tomorrow": tomorrow, "later": later}
+
+
+@pytest.fixture
+def hana(db):
+    return f.resident(ticket_number="2000000011", family_name="佐藤", given_name="ハナ", family_name_kana="サトウ",
+                      given_name_kana="ハナ", phone="0195-23-3111", birth_date=date(1944, 5, 10),
+                      email="hana@example.jp")
+
+
+@pytest.fixture
+def operator(staff_client):
+    client = staff_client(CALL_CENTRE)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def search(client, **fields):
+    return client.post(SEARCH, {"ticket_number": "", "name": "", "phone": "", "birth_date": "", **fields})
+
+
+def links(html) -> list[str]:
+    return re.findall(r'href="/console/residents/(\d+)/"', html)
+
+
+def book_url(resident, dose=1):
+    return f"/console/residents/{resident.pk}/book/{dose}/"
+
+
+def request_key(client, url, **params) -> str:
+    html = client.get(url, params).content.decode()
+    return re.search(r'name="request_key" value="([^"]+)"', html).group(1)
+
+
+def offered(client, url, **params) -> list[int]:
+    return [int(x) for x in re.findall(r'name="slot" value="(\d+)"', client.get(url, params).content.decode())]
+
+
+# --- Finding a resident --------------------------------------------------------------------------------------
+
+
+def test_search_is_posted_and_the_results_come_back_without_personal_data_in_the_url(operator, hana):
+    response = search(operator, name="さとう", birth_date="昭和19年5月10日")
+    assert response.status_code == 302 and response["Location"] == SEARCH
+    html = operator.get(SEARCH).content.decode()
+    assert f'href="/console/residents/{hana.pk}/"' in html
+    assert "2000000011" in html and "サトウ ハナ" in html
+    assert 'value="さとう"' in html  # the search is shown as typed
+
+
+@pytest.mark.parametrize("fields", [
+    {"name": "ｻﾄｳ ﾊﾅ"}, {"name": "さとうはな"}, {"name": "佐藤　ハナ"}, {"phone": "０１９５２３３１１１"},
+    {"phone": "3111"}, {"ticket_number": "２０００-０００-０１１"}, {"birth_date": "S19.5.10"},
+    {"birth_date": "1944/5/10"}, {"birth_date": "19440510", "name": "サトウ"},
+])
+def test_each_field_finds_the_resident_in_the_forms_people_type(operator, hana, fields):
+    f.resident(family_name="山田", family_name_kana="ヤマダ", phone="090-0000-0000", birth_date=date(1960, 1, 1))
+    search(operator, **fields)
+    html = operator.get(SEARCH).content.decode()
+    assert links(html) == [str(hana.pk)]
+
+
+def test_no_match_says_so(operator, hana):
+    search(operator, name="やまだ")
+    assert "No resident matches" in operator.get(SEARCH).content.decode()
+
+
+def test_many_matches_are_capped_with_a_message(operator, settings, monkeypatch):
+    monkeypatch.setattr("yoyaku.booking.search.LIMIT", 3)
+    for _ in range(4):
+        f.resident(family_name_kana="ヤマダ")
+    search(operator, name="やまだ")
+    html = operator.get(SEARCH).content.decode()
+    assert len(links(html)) == 3 and "More than 3 residents match" in html
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({}, "Enter at least one of"),
+    ({"name": "   "}, "Enter at least one of"),
+    ({"ticket_number": "12345"}, "The ticket number has 10 digits"),
+    ({"ticket_number": "abcdefghij"}, "only digits"),
+    ({"phone": "01-"}, "at least 4 digits"),
+    ({"birth_date": "昭和99年1月1日"}, "not a date of that era"),
+    ({"birth_date": "2999-01-01"}, "cannot be in the future"),
+    ({"birth_date": "\ufffdあ"}, "could not read this date"),
+    ({"birth_date": "\x00"}, "Null characters are not allowed"),
+    ({"name": "x" * 500}, "at most 100 characters"),
+])
+def test_bad_search_input_gets_a_message_not_a_500(operator, hana, fields, message):
+    response = search(operator, **fields)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html and "There is a problem" in html
+
+
+def test_the_search_can_be_cleared(operator, hana):
+    search(operator, name="さとう")
+    operator.post(SEARCH, {"clear": "1"})
+    assert f"/console/residents/{hana.pk}/" not in operator.get(SEARCH).content.decode()
+
+
+def test_venue_staff_cannot_search_even_by_post(staff_client, hana):
+    client = staff_client(VENUE_STAFF)
+    assert search(client, name="さとう").status_code == 403
+
+
+# --- The resident's page ------------------------------------------------------------------------------------
+
+
+def test_resident_page_shows_details_reservations_doses_and_audit_newest_first(operator, hana, city):
+    system = services.Actor.system()
+    first = services.reservation_book(actor=system, resident=hana, slot_id=city["later"][0].pk, dose_number=1)
+    staff = services.Actor.for_staff(operator.user)
+    services.reservation_cancel(actor=staff, reservation=first, reason="asked by phone on 12 May")
+    DoseRecord.objects.create(resident=hana, dose_number=1, vaccine=city["vaccine"], given_on=date(2021, 6, 1),
+                              lot="LOT-42", place="県の大規模接種会場", source=DoseRecord.Source.IMPORT)
+    html = operator.get(f"/console/residents/{hana.pk}/").content.decode()
+    for text in ["2000000011", "0195-23-3111", "hana@example.jp", first.code, "cancelled", "LOT-42",
+                 "県の大規模接種会場", "asked by phone on 12 May", "reservation.cancel", "reservation.book",
+                 "u-call_centre"]:
+        assert text in html, text
+    assert html.index("reservation.cancel") < html.index("reservation.book")
+
+
+def test_resident_page_offers_booking_only_what_may_be_booked(operator, hana, city):
+    html = operator.get(f"/console/residents/{hana.pk}/").content.decode()
+    assert book_url(hana, 1) in html and book_url(hana, 2) not in html
+    assert "Please book the previous dose first." in html
+
+
+def test_unknown_resident_is_404(operator):
+    assert operator.get("/console/residents/999999/").status_code == 404
+
+
+# --- Booking for a resident --------------------------------------------------------------------------------
+
+
+def test_operator_books_past_the_web_deadline_with_a_reason(operator, hana, city):
+    url = book_url(hana)
+    assert city["tomorrow"].pk in offered(operator, url)  # tomorrow: no longer bookable on the web
+    response = operator.post(url, {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(), **DETAILS,
+                                   "wants_move_up": "yes", "reason": "called: cannot use the web",
+                                   "request_key": request_key(operator, url)})
+    assert response.status_code == 302 and response["Location"] == f"/console/residents/{hana.pk}/"
+    reservation = Reservation.objects.get(resident=hana)
+    assert reservation.slot == city["tomorrow"]
+    assert reservation.channel == Reservation.Channel.PHONE and reservation.wants_move_up
+    event = AuditEvent.objects.get(action="reservation.book", reservation=reservation)
+    assert event.reason == "called: cannot use the web" and event.actor_user == operator.user
+    assert event.actor_kind == "staff"
+    page = operator.get(response["Location"]).content.decode()
+    assert f"reservation ID {reservation.code}" in page
+
+
+def test_booking_for_someone_else_keeps_the_bookers_details(operator, hana, city):
+    url = book_url(hana)
+    operator.post(url, {"slot": city["later"][0].pk, "day": f.at(5).date().isoformat(), **DETAILS,
+                        "booker": "proxy", "booker_name": "佐藤 次郎", "booker_relation": "息子",
+                        "booker_phone": "090-1111-2222", "reason": "son called"})
+    reservation = Reservation.objects.get(resident=hana)
+    assert (reservation.booker_name, reservation.booker_relation, reservation.booker_phone) == (
+        "佐藤 次郎", "息子", "090-1111-2222")
+
+
+def test_a_reason_is_required(operator, hana, city):
+    response = operator.post(book_url(hana), {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(),
+                                              **DETAILS, "reason": "   "})
+    assert response.status_code == 200 and "Give a reason" in response.content.decode()
+    assert not Reservation.objects.exists()
+
+
+def test_double_submit_books_once(operator, hana, city):
+    url = book_url(hana)
+    data = {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(), **DETAILS, "reason": "phone",
+            "request_key": request_key(operator, url)}
+    first = operator.post(url, data)
+    second = operator.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert Reservation.objects.filter(resident=hana).count() == 1
+
+
+def test_a_slot_that_filled_meanwhile_gives_the_domain_message(operator, hana, city):
+    url = book_url(hana)
+    slot = city["tomorrow"]
+    html_before = offered(operator, url)
+    Slot.objects.filter(pk=slot.pk).update(booked=F("capacity"))
+    response = operator.post(url, {"slot": slot.pk, "day": f.at(1).date().isoformat(), **DETAILS, "reason": "x"})
+    assert slot.pk in html_before and response.status_code == 200
+    assert "no longer available" in response.content.decode()  # no longer offered: the time form says so
+    assert not Reservation.objects.exists()
+
+
+def test_the_service_refusal_is_shown_when_the_page_still_offered_the_time(operator, hana, city, monkeypatch):
+    from yoyaku.booking.errors import SlotFull
+
+    def full(**kwargs):
+        raise SlotFull()
+
+    monkeypatch.setattr(services, "reservation_book", full)
+    response = operator.post(book_url(hana), {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(),
+                                              **DETAILS, "reason": "x"})
+    assert response.status_code == 200 and "this time has just been filled" in response.content.decode()
+
+
+@pytest.mark.parametrize("data", [
+    {"slot": "abc"}, {"slot": "999999"}, {"slot": ""}, {"day": "2024-13-45"}, {"venue": "x", "day": "y"},
+    {"wants_move_up": "maybe"}, {"booker": "robot"}, {"recipient_phone": "12"}, {"email": "not-an-email"},
+    {"request_key": "k" * 500},
+])
+def test_garbage_booking_input_gets_a_message_not_a_500(operator, hana, city, data):
+    base = {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(), **DETAILS, "reason": "x"}
+    response = operator.post(book_url(hana), {**base, **data})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert "There is a problem" in response.content.decode()
+
+
+@pytest.mark.parametrize("params", [{"day": "garbage"}, {"venue": "999", "day": "1999-01-01"}, {"venue": "-1"}])
+def test_odd_calendar_parameters_still_give_a_page(operator, hana, city, params):
+    assert operator.get(book_url(hana), params).status_code == 200
+
+
+def test_booking_what_cannot_be_booked_goes_back_with_the_reason(operator, hana, city):
+    assert operator.get(book_url(hana, 9)).status_code == 404
+    response = operator.get(book_url(hana, 2))
+    assert response["Location"] == f"/console/residents/{hana.pk}/"
+    assert "Please book the previous dose first." in operator.get(response["Location"]).content.decode()
+    booked = services.reservation_book(actor=services.Actor.system(), resident=hana, slot_id=city["later"][0].pk,
+                                       dose_number=1)
+    response = operator.get(book_url(hana, 1), follow=True)
+    assert f"already have a reservation for this dose (reservation ID {booked.code})" in response.content.decode()
+
+
+def test_an_inactive_ticket_cannot_be_booked(operator, hana, city):
+    hana.active = False
+    hana.save()
+    response = operator.get(book_url(hana), follow=True)
+    assert "no longer active" in response.content.decode()
+    assert book_url(hana) not in operator.get(f"/console/residents/{hana.pk}/").content.decode()
+
+
+# --- Changing and cancelling --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def booked(hana, city):
+    return services.reservation_book(actor=services.Actor.system(), resident=hana, slot_id=city["later"][0].pk,
+                                     dose_number=1)
+
+
+def change_url(reservation):
+    return f"/console/residents/{reservation.resident_id}/reservations/{reservation.code}/change/"
+
+
+def cancel_url(reservation):
+    return f"/console/residents/{reservation.resident_id}/reservations/{reservation.code}/cancel/"
+
+
+def test_operator_moves_a_reservation_past_the_web_deadline(operator, booked, city):
+    url = change_url(booked)
+    assert booked.slot_id not in offered(operator, url)  # its own time is not offered
+    assert city["tomorrow"].pk in offered(operator, url, day=f.at(1).date().isoformat())
+    response = operator.post(url, {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(),
+                                   "reason": "resident asked for tomorrow"})
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.slot == city["tomorrow"]
+    assert Slot.objects.get(pk=city["later"][0].pk).booked == 0 and Slot.objects.get(pk=city["tomorrow"].pk).booked == 1
+    assert AuditEvent.objects.get(action="reservation.change").reason == "resident asked for tomorrow"
+
+
+def test_a_change_needs_a_reason_and_a_time(operator, booked, city):
+    response = operator.post(change_url(booked), {"day": f.at(1).date().isoformat(), "reason": ""})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Give a reason" in html and "Choose a time" in html
+    booked.refresh_from_db()
+    assert booked.slot_id == city["later"][0].pk
+
+
+def test_operator_cancels_with_a_reason_and_the_place_is_free(operator, booked, city):
+    assert operator.post(cancel_url(booked), {"reason": ""}).status_code == 200
+    assert Reservation.objects.get(pk=booked.pk).is_active
+    response = operator.post(cancel_url(booked), {"reason": "feeling unwell"})
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.status == Reservation.Status.CANCELLED
+    assert Slot.objects.get(pk=city["later"][0].pk).booked == 0
+    assert AuditEvent.objects.get(action="reservation.cancel").reason == "feeling unwell"
+
+
+def test_a_cancelled_reservation_cannot_be_changed_or_cancelled_again(operator, booked):
+    services.reservation_cancel(actor=services.Actor.system(), reservation=booked)
+    for url in (change_url(booked), cancel_url(booked)):
+        response = operator.post(url, {"reason": "again"}, follow=True)
+        assert "This reservation is no longer active." in response.content.decode()
+    assert AuditEvent.objects.filter(action="reservation.cancel").count() == 1
+
+
+@pytest.mark.parametrize("code", ["nope", "ABCDEFGH", "x" * 40])
+def test_unknown_reservation_codes_are_404(operator, booked, code):
+    assert operator.get(f"/console/residents/{booked.resident_id}/reservations/{code}/cancel/").status_code == 404
+
+
+def test_city_admin_may_act_for_residents_too(staff_client, booked):
+    admin = staff_client(CITY_ADMIN)
+    assert admin.post(cancel_url(booked), {"reason": "duplicate"}).status_code == 302
+
+
+def test_venue_staff_cannot_act_for_residents(staff_client, booked, city):
+    client = staff_client(VENUE_STAFF, venues=[city["venue"]])
+    assert client.post(cancel_url(booked), {"reason": "x"}).status_code == 403
+    assert client.post(book_url(booked.resident, 2), {"reason": "x"}).status_code == 403
+    assert Reservation.objects.get(pk=booked.pk).is_active

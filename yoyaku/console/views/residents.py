@@ -1,0 +1,302 @@
+"""The call centre's pages: find a resident, see everything about them, book, change and cancel for them.
+
+Searches are POSTed (names, phone numbers, birth dates and ticket numbers never go into a URL or a log);
+the last search is kept in the session so that the results come back after visiting a resident. URLs
+carry only the resident's database id, reservation codes, venue ids and dates.
+
+Acts on a resident's behalf go through the same services as the resident site, with a staff actor:
+the engine's invariants hold, the web deadline does not bind, a reason is required and audited, and the
+channel is "phone". The calendar offers every time the rules allow from today (`offer_for(web=False)`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from yoyaku.booking import availability, search, services
+from yoyaku.booking.errors import AlreadyBooked, BookingError, InvalidInput, NotActive
+from yoyaku.booking.models import AuditEvent, Reservation, Resident
+from yoyaku.booking.rules import normalize_reservation_code
+from yoyaku.portal.forms import DetailsForm, TimeForm
+from yoyaku.portal.session import client_address
+from yoyaku.portal.templatetags.yoyaku_dates import when
+from yoyaku.portal.views.booking import TimeChoice, slot_groups
+from yoyaku.portal.views.common import page
+
+from ..forms_residents import ReasonForm, ResidentSearchForm, StaffBookingForm
+from ..roles import CALL_CENTRE, CITY_ADMIN, staff_required
+
+SEARCH_KEY = "console:resident_search"
+AUDIT_LIMIT = 200
+BOOKING_FIELDS = ["recipient_phone", "booker_name", "booker_relation", "booker_phone", "email", "reason"]
+
+
+def _actor(request) -> services.Actor:
+    return services.Actor.for_staff(request.user, client_address=client_address(request))
+
+
+def _int(text) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _day(text) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _choice(request, *, offer, default_venue=None, default_day=None, moving=None) -> TimeChoice:
+    """The venue and day from the calendar's links (GET) or the form's hidden fields (POST)."""
+    source = request.POST if request.method == "POST" else request.GET
+    venue_id = _int(source.get("venue")) if "venue" in source else default_venue
+    day = _day(source.get("day")) if "day" in source else default_day
+    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day)
+    if moving is not None:  # a move offers the other times, not the one the reservation has
+        choice.slots = [slot for slot in choice.slots if slot.pk != moving.slot_id]
+    return choice
+
+
+def _resident_reservation(resident_id: int, code: str) -> Reservation:
+    try:
+        code = normalize_reservation_code(code)
+    except InvalidInput:
+        raise Http404 from None
+    reservation = (
+        Reservation.objects.select_related("resident", "slot__venue", "slot__vaccine")
+        .filter(code=code, resident_id=resident_id).first()
+    )
+    if reservation is None:
+        raise Http404
+    return reservation
+
+
+# --- Find a resident ------------------------------------------------------------------------------------
+
+
+@staff_required(CITY_ADMIN, CALL_CENTRE)
+@require_http_methods(["GET", "POST"])
+def search_view(request):
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(SEARCH_KEY, None)
+            return redirect("console:resident_search")
+        form = ResidentSearchForm(request.POST)
+        if form.is_valid():
+            # What was typed, not the cleaned values: the form re-shows it as the operator wrote it.
+            request.session[SEARCH_KEY] = {name: request.POST.get(name, "") for name in form.fields}
+            return redirect("console:resident_search")
+        return page(request, "console/residents/search.html", {"form": form}, forms=[form])
+
+    saved = request.session.get(SEARCH_KEY)
+    form = ResidentSearchForm(saved) if saved else ResidentSearchForm()
+    context = {"form": form}
+    if saved and form.is_valid():
+        found = list(search.matching(form.query())[: search.LIMIT + 1])
+        context.update(results=found[: search.LIMIT], more=len(found) > search.LIMIT, limit=search.LIMIT)
+    return page(request, "console/residents/search.html", context, forms=[form])
+
+
+# --- The resident's page ----------------------------------------------------------------------------------
+
+
+def _dose_rows(resident: Resident, reservations, records, now) -> list[dict]:
+    """Per dose number: the active reservation, the dose given, or whether it can be booked now (and why not)."""
+    active = {r.dose_number: r for r in reservations if r.is_active}
+    given = {d.dose_number: d for d in records}
+    rows = []
+    for dose in range(1, settings.YOYAKU["MAX_DOSE"] + 1):
+        row = {"dose": dose, "reservation": active.get(dose), "record": given.get(dose), "why_not": ""}
+        if row["reservation"] is None and row["record"] is None and resident.active:
+            eligibility = services.dose_eligibility(resident=resident, dose_number=dose, now=now)
+            row["why_not"] = "" if eligibility.allowed else eligibility.error.message
+            row["can_book"] = eligibility.allowed
+        rows.append(row)
+    return rows
+
+
+@staff_required(CITY_ADMIN, CALL_CENTRE)
+def detail_view(request, resident_id: int):
+    resident = get_object_or_404(Resident, pk=resident_id)
+    reservations = list(
+        resident.reservations.select_related("slot__venue", "slot__vaccine").order_by("dose_number", "-created_at")
+    )
+    records = list(resident.doses.select_related("vaccine", "venue").order_by("dose_number"))
+    events = list(
+        AuditEvent.objects.filter(resident=resident).select_related("actor_user", "reservation")
+        .order_by("-created_at", "-id")[: AUDIT_LIMIT + 1]
+    )
+    return page(request, "console/residents/detail.html", {
+        "resident": resident,
+        "reservations": reservations,
+        "records": records,
+        "doses": _dose_rows(resident, reservations, records, timezone.now()),
+        "events": events[:AUDIT_LIMIT],
+        "more_events": len(events) > AUDIT_LIMIT,
+        "audit_limit": AUDIT_LIMIT,
+    })
+
+
+# --- Booking on the resident's behalf ------------------------------------------------------------------------
+
+
+def _booking_refusal(request, resident: Resident, dose: int, now):
+    """A redirect to the resident's page, with the reason, when this dose cannot be booked now; else None."""
+    if not 1 <= dose <= settings.YOYAKU["MAX_DOSE"]:
+        raise Http404
+    if not resident.active:
+        messages.error(request, _("This resident's ticket is no longer active (moved away or deceased): "
+                                  "nothing can be booked."))
+        return redirect("console:resident_detail", resident_id=resident.pk)
+    current = Reservation.objects.active().filter(resident=resident, dose_number=dose).first()
+    if current is not None:
+        messages.info(request, AlreadyBooked(reservation=current).message)
+        return redirect("console:resident_detail", resident_id=resident.pk)
+    eligibility = services.dose_eligibility(resident=resident, dose_number=dose, now=now)
+    if not eligibility.allowed:
+        messages.error(request, eligibility.error.message)
+        return redirect("console:resident_detail", resident_id=resident.pk)
+    return None
+
+
+@staff_required(CITY_ADMIN, CALL_CENTRE)
+@require_http_methods(["GET", "POST"])
+def book_view(request, resident_id: int, dose: int):
+    resident = get_object_or_404(Resident, pk=resident_id)
+    now = timezone.now()
+    if request.method == "POST":
+        # A second click, or a resubmit after success: the reservation the first submit made.
+        key = request.POST.get("request_key", "")[:64]
+        done = key and Reservation.objects.filter(request_key=services.request_key_for(resident.pk, key)).first()
+        if done:
+            messages.success(request, _booked_message(done))
+            return redirect("console:resident_detail", resident_id=resident.pk)
+    if refusal := _booking_refusal(request, resident, dose, now):
+        return refusal
+    offer = availability.offer_for(resident=resident, dose_number=dose, now=now, web=False)
+    choice = _choice(request, offer=offer)
+    if request.method == "POST":
+        time_form = TimeForm(request.POST, slots=choice.slots)
+        form = StaffBookingForm(request.POST)
+        if time_form.is_valid() & form.is_valid():
+            data = form.cleaned_data
+            try:
+                reservation = services.reservation_book(
+                    actor=_actor(request), resident=resident, slot_id=time_form.cleaned_data["slot"],
+                    dose_number=dose, wants_move_up=data["wants_move_up"] == "yes",
+                    request_key=data["request_key"] or None, channel=Reservation.Channel.PHONE,
+                    **{name: data[name] for name in BOOKING_FIELDS},
+                )
+            except BookingError as error:
+                # Full, closed or no longer allowed: say why, and show the times as they are now.
+                form.add_error(None, error.message)
+                choice = _choice(request, offer=offer)
+                time_form = TimeForm(slots=choice.slots)
+            else:
+                messages.success(request, _booked_message(reservation))
+                return redirect("console:resident_detail", resident_id=resident.pk)
+    else:
+        time_form = TimeForm(slots=choice.slots)
+        form = StaffBookingForm(initial={
+            "booker": DetailsForm.BOOKER_SELF, "recipient_phone": resident.phone, "email": resident.email,
+            "request_key": secrets.token_urlsafe(16),
+        })
+    return page(request, "console/residents/book.html", {
+        "resident": resident, "dose": dose, "mode": "book", "time_form": time_form, "form": form,
+        "slot_groups": slot_groups(time_form, choice.slots), "deadline_days": _deadline_days(),
+        "form_action": reverse("console:resident_book", kwargs={"resident_id": resident.pk, "dose": dose}),
+        **choice.context(),
+    }, forms=[time_form, form])
+
+
+def _booked_message(reservation: Reservation) -> str:
+    return _("Booked: reservation ID %(code)s, %(when)s.") % {
+        "code": reservation.code, "when": when(reservation.slot.starts_at)}
+
+
+def _deadline_days() -> int:
+    return settings.YOYAKU["WEB_DEADLINE_DAYS_BEFORE"]
+
+
+# --- Changing and cancelling --------------------------------------------------------------------------------
+
+
+def _not_active(request, reservation: Reservation):
+    messages.error(request, NotActive().message)
+    return redirect("console:resident_detail", resident_id=reservation.resident_id)
+
+
+@staff_required(CITY_ADMIN, CALL_CENTRE)
+@require_http_methods(["GET", "POST"])
+def change_view(request, resident_id: int, code: str):
+    reservation = _resident_reservation(resident_id, code)
+    if not reservation.is_active:
+        return _not_active(request, reservation)
+    offer = availability.offer_for(resident=reservation.resident, dose_number=reservation.dose_number, web=False,
+                                   moving_reservation_id=reservation.pk)
+    defaults = {"default_venue": reservation.slot.venue_id,
+                "default_day": timezone.localdate(reservation.slot.starts_at), "moving": reservation}
+    choice = _choice(request, offer=offer, **defaults)
+    if request.method == "POST":
+        time_form = TimeForm(request.POST, slots=choice.slots)
+        form = ReasonForm(request.POST)
+        if time_form.is_valid() & form.is_valid():
+            try:
+                moved = services.reservation_change(
+                    actor=_actor(request), reservation=reservation, slot_id=time_form.cleaned_data["slot"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except BookingError as error:
+                form.add_error(None, error.message)
+                choice = _choice(request, offer=offer, **defaults)
+                time_form = TimeForm(slots=choice.slots)
+            else:
+                messages.success(request, _("Reservation %(code)s moved to %(when)s.") % {
+                    "code": moved.code, "when": when(moved.slot.starts_at)})
+                return redirect("console:resident_detail", resident_id=reservation.resident_id)
+    else:
+        time_form = TimeForm(slots=choice.slots)
+        form = ReasonForm()
+    return page(request, "console/residents/book.html", {
+        "resident": reservation.resident, "reservation": reservation, "dose": reservation.dose_number,
+        "mode": "change", "time_form": time_form, "form": form, "slot_groups": slot_groups(time_form, choice.slots),
+        "deadline_days": _deadline_days(),
+        "form_action": reverse("console:resident_reservation_change",
+                               kwargs={"resident_id": reservation.resident_id, "code": reservation.code}),
+        **choice.context(),
+    }, forms=[time_form, form])
+
+
+@staff_required(CITY_ADMIN, CALL_CENTRE)
+@require_http_methods(["GET", "POST"])
+def cancel_view(request, resident_id: int, code: str):
+    reservation = _resident_reservation(resident_id, code)
+    if not reservation.is_active:
+        return _not_active(request, reservation)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reservation_cancel(actor=_actor(request), reservation=reservation,
+                                        reason=form.cleaned_data["reason"])
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Reservation %(code)s cancelled; the place is free again.")
+                             % {"code": reservation.code})
+            return redirect("console:resident_detail", resident_id=reservation.resident_id)
+    return page(request, "console/residents/cancel.html", {
+        "resident": reservation.resident, "reservation": reservation, "form": form,
+    }, forms=[form])

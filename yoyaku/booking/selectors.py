@@ -77,3 +77,32 @@ def double_bookings():
         .filter(n__gt=1)
     )
 
+
+# --- The city's set-up pages (console, setup area): by the slots' stored local day -----------------------
+
+
+def venue_days(*, venue, first_day, last_day) -> list[dict]:
+    """Per local day (`day`) with slots at `venue` from `first_day` to `last_day`: slot_count, closed_count,
+    capacity_total, booked_total, free_total (in open slots). One query, whatever the number of slots."""
+    from django.db.models import Sum
+
+    return list(
+        Slot.objects.filter(venue=venue, day__gte=first_day, day__lte=last_day)
+        .values("day")
+        .annotate(slot_count=Count("id"), closed_count=Count("id", filter=Q(closed=True)),
+                  capacity_total=Sum("capacity"), booked_total=Sum("booked"),
+                  free_total=Sum(F("capacity") - F("booked"), filter=Q(closed=False)))
+        .order_by("day")
+    )
+
+
+def venue_day_slots(*, venue, day):
+    """The slots of a venue on a local day, in time order, with their vaccine."""
+    return Slot.objects.filter(venue=venue, day=day).select_related("vaccine").order_by("starts_at", "vaccine__code")
+
+
+def reservations_to_call(*, slot_ids):
+    """The active reservations in the closed ones of these slots: the residents who must be told."""
+    return (Reservation.objects.active().filter(slot_id__in=slot_ids, slot__closed=True)
+            .select_related("resident", "slot__vaccine").order_by("slot__starts_at", "resident__family_name_kana",
+                                                                   "resident_id"))

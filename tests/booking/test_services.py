@@ -413,3 +413,12 @@ def test_slots_generate_and_booking_window_open_are_services_with_audit(django_u
     assert {(e.action, e.actor_kind) for e in events} == {("slot.generate", "staff"), ("booking_window.open", "staff")}
     with pytest.raises(InvalidInput):
         services.booking_window_open(actor=actor, doses=[1], opens_at=timezone.now(), group="care home")
+
+
+def test_capacity_cannot_be_negative(window, django_user_model):
+    from yoyaku.booking.errors import InvalidInput
+
+    slot = f.slot(capacity=3)
+    with pytest.raises(InvalidInput):
+        services.slot_set_capacity(actor=staff_actor(django_user_model), slot=slot, capacity=-1, reason="typo")
+    assert Slot.objects.get(pk=slot.pk).capacity == 3

@@ -32,6 +32,8 @@ def slot_set_capacity(*, actor: Actor, slot: Slot, capacity: int, reason: str = 
     if actor.is_resident:
         raise NotYours()
     require_reason(actor, reason)
+    if capacity < 0:
+        raise InvalidInput(_("The capacity cannot be negative."), code="capacity_negative")
     with transaction.atomic():
         old = Slot.objects.get(pk=slot.pk)
         updated = Slot.objects.filter(pk=slot.pk, booked__lte=capacity).update(capacity=capacity)

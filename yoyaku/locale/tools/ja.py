@@ -928,4 +928,5 @@ T = {
     "Rosters on %(date)s": "%(date)sの接種者名簿",
     "Window name": "受付期間の名称",
     "Enter a year from %(min)d to %(max)d.": "年は%(min)d〜%(max)dの範囲で入力してください。",
+    "The capacity cannot be negative.": "定員をマイナスにすることはできません。",
 }

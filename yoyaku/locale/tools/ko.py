@@ -552,4 +552,5 @@ T = {
     "To book again, log in to the booking site or call the call centre.": "다시 예약하려면 예약 사이트에 로그인하거나 예약 상담 센터로 전화해 주십시오.",
     "Your vaccination is tomorrow.": "내일은 백신 접종일입니다.",
     "If you cannot come, or feel unwell on the day, please call the call centre.": "오실 수 없거나 당일 몸이 좋지 않으시면 예약 상담 센터로 전화해 주십시오.",
+    "The capacity cannot be negative.": "정원은 음수일 수 없습니다.",
 }

@@ -523,4 +523,5 @@ T = {
     "To book again, log in to the booking site or call the call centre.": "如需重新预约，请登录预约网站或致电预约咨询中心。",
     "Your vaccination is tomorrow.": "明天是您的疫苗接种日。",
     "If you cannot come, or feel unwell on the day, please call the call centre.": "如果无法前来，或当天身体不适，请致电预约咨询中心。",
+    "The capacity cannot be negative.": "名额不能为负数。",
 }

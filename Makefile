@@ -27,10 +27,15 @@ $(STAMP_DEV): $(BIN)/python
 install: $(STAMP)
 install-dev: $(STAMP_DEV)
 
+# The web server and, beside it, the notification worker (stopped when the server stops). With DEBUG (the
+# default) the emails are files in var/mail/, shown at /dev/mail/.
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py demo --if-empty
+	@echo "Emails sent by the worker: http://$(HOST):$(PORT)/dev/mail/ (files in var/mail/)"
+	@$(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The browser tests' axe-core (package.json); npm ci writes node_modules/.package-lock.json.

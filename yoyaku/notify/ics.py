@@ -29,7 +29,11 @@ def _utc(value: datetime) -> str:
 
 
 def reservation_ics(*, code: str, dose_number: int, starts_at: datetime, ends_at: datetime, venue_name: str,
-                    venue_address: str, summary: str, description: str, host: str = "yoyaku") -> str:
+                    venue_address: str, summary: str, description: str, host: str = "yoyaku",
+                    sequence: int = 0) -> str:
+    """Times are written in UTC (RFC 5545 form 2), which every calendar shows in its own time zone, so no
+    VTIMEZONE is needed. The UID is the same for every version of one reservation's event: the file sent
+    with a change (a higher SEQUENCE) replaces the booking's event in the resident's calendar."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -38,6 +42,7 @@ def reservation_ics(*, code: str, dose_number: int, starts_at: datetime, ends_at
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:{code}-{dose_number}@{host}",
+        f"SEQUENCE:{int(sequence)}",
         f"DTSTAMP:{_utc(datetime.now(UTC))}",
         f"DTSTART:{_utc(starts_at)}",
         f"DTEND:{_utc(ends_at)}",

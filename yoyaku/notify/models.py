@@ -1,7 +1,11 @@
 """The outbox: a notification is a row written in the same transaction as the change it reports.
 
-Sending it is the worker's job (the notifications issue); because the row commits or rolls back with
-the booking, a confirmed booking's email can never be lost, and an aborted booking sends nothing.
+Sending it is the worker's job (`worker.py`, `manage.py run_worker`); because the row commits or rolls back
+with the booking, a confirmed booking's email can never be lost, and an aborted booking sends nothing.
+
+Life of a row: pending -> sending (claimed by one worker, with a claim token and a lease) -> sent; on an
+SMTP error back to pending with a later next_attempt_at, or failed after the last attempt. A sending row
+whose lease expired (its worker died) is claimed again. See docs/architecture.md, "Notifications".
 """
 
 from django.db import models
@@ -23,9 +27,10 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
-        SKIPPED = "skipped", _("skipped (no address)")
+        SKIPPED = "skipped", _("not sent")  # no address, or no longer wanted (last_error says which)
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     reservation = models.ForeignKey("booking.Reservation", on_delete=models.PROTECT, related_name="notifications")
@@ -38,7 +43,14 @@ class Notification(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)  # the error's class and SMTP reply, addresses removed
+    # The batch that claimed the row (while sending) and until when the claim holds: after that, the
+    # worker is taken to be dead and any worker may claim the row again.
+    claim_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Makes a notification that must exist once (the reminder for one appointment day, later one
+    # move-up offer) impossible to queue twice, even by two workers at the same moment.
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -926,7 +926,11 @@ T = {
     "no": "いいえ",
     "Roster: %(venue)s, %(date)s": "名簿：%(venue)s %(date)s",
     "Rosters on %(date)s": "%(date)sの接種者名簿",
+    "dose %(dose)s, now on %(date)s (%(n)s day earlier)": "%(dose)s回目、現在%(date)s（%(n)s日早まる）",
     "Window name": "受付期間の名称",
     "Enter a year from %(min)d to %(max)d.": "年は%(min)d〜%(max)dの範囲で入力してください。",
     "The capacity cannot be negative.": "定員をマイナスにすることはできません。",
+    # --- notify: admin
+    "Send again (failed notifications)": "再送信する（送信に失敗した通知）",
+    "Notifications queued again: %(n)d": "再送信の待ちに戻した通知：%(n)d件",
 }

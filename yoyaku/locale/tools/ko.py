@@ -553,4 +553,12 @@ T = {
     "Your vaccination is tomorrow.": "내일은 백신 접종일입니다.",
     "If you cannot come, or feel unwell on the day, please call the call centre.": "오실 수 없거나 당일 몸이 좋지 않으시면 예약 상담 센터로 전화해 주십시오.",
     "The capacity cannot be negative.": "정원은 음수일 수 없습니다.",
+    # --- notify: admin
+    "Send again (failed notifications)": "다시 보내기(발송에 실패한 알림)",
+    "Notifications queued again: %(n)d": "다시 대기열에 넣은 알림: %(n)d건",
+    # --- console, venues area: domain errors (booking/errors.py is resident-visible code)
+    "This resident has not asked for an earlier date. Change the reservation instead.": "이 주민은 접종일 앞당기기를 신청하지 않았습니다. 예약 변경으로 처리해 주세요.",
+    "The chosen time is not earlier than the current appointment.": "선택한 시간이 현재 예약보다 빠르지 않습니다.",
+    "A dose with this number is already recorded for this resident. Check the resident's record.": "이 주민의 해당 차수 접종 기록이 이미 있습니다. 주민의 기록을 확인해 주세요.",
+    "This can be recorded from the day of the appointment.": "예약 당일부터 기록할 수 있습니다.",
 }

@@ -524,4 +524,12 @@ T = {
     "Your vaccination is tomorrow.": "明天是您的疫苗接种日。",
     "If you cannot come, or feel unwell on the day, please call the call centre.": "如果无法前来，或当天身体不适，请致电预约咨询中心。",
     "The capacity cannot be negative.": "名额不能为负数。",
+    # --- notify: admin
+    "Send again (failed notifications)": "重新发送（发送失败的通知）",
+    "Notifications queued again: %(n)d": "已重新排队的通知：%(n)d条",
+    # --- console, venues area: domain errors (booking/errors.py is resident-visible code)
+    "This resident has not asked for an earlier date. Change the reservation instead.": "该居民未申请提前接种日期。请改为变更预约。",
+    "The chosen time is not earlier than the current appointment.": "所选时间并不早于当前预约。",
+    "A dose with this number is already recorded for this resident. Check the resident's record.": "该居民的这一剂已有接种记录。请查看该居民的记录。",
+    "This can be recorded from the day of the appointment.": "从预约当天起才能记录。",
 }

@@ -1,0 +1,13 @@
+"""Queue the day-before reminders now (the worker does this by itself every few minutes)."""
+
+from django.core.management.base import BaseCommand
+
+from yoyaku.notify.services import reminders_queue
+
+
+class Command(BaseCommand):
+    help = ("Queue one reminder for each active reservation whose appointment is tomorrow (local time), from "
+            "YOYAKU_NOTIFY_REMINDER_TIME on. Safe to run any number of times: each reminder is queued once.")
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"{reminders_queue()} reminder(s) queued")

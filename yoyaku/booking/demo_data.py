@@ -166,6 +166,8 @@ STAFF = [
     StaffSpec("operator", "demo-operator-2026", "call_centre", False, "予約相談センター", "オペレーター"),
     StaffSpec("venue1", "demo-venue1-2026", "venue_staff", False, "さくら内科クリニック", "受付"),
 ]
+# Venue staff see the rosters of these venues only (their StaffProfile).
+STAFF_VENUES = {"venue1": ["C01"]}
 
 SITE_URL = "http://127.0.0.1:8000/"
 ADMIN_URL = "http://127.0.0.1:8000/admin/"
@@ -504,6 +506,11 @@ def _staff(summary: DemoSummary) -> None:
             user.save()
             summary.staff_created.append(spec.username)
         user.groups.add(groups[spec.group])
+        if spec.username in STAFF_VENUES:
+            from yoyaku.console.models import StaffProfile  # the console's model: imported when used
+
+            profile, _created = StaffProfile.objects.get_or_create(user=user)
+            profile.venues.add(*Venue.objects.filter(code__in=STAFF_VENUES[spec.username]))
 
 
 # --- What to print --------------------------------------------------------------------------------

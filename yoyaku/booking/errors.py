@@ -220,3 +220,37 @@ class CapacityBelowBooked(BookingError):
         return _("Capacity cannot be lower than the %(booked)d places already booked.") % {
             "booked": self.booked
         }
+
+
+class MoveUpNotPossible(BookingError):
+    """A move-up (繰上げ) that is not one: the resident did not ask for it, or the time is not earlier."""
+
+    code = "move_up_not_possible"
+
+    def __init__(self, *, reason: str):
+        super().__init__(reason=reason)
+        self.reason = reason
+
+    @property
+    def message(self):
+        if self.reason == "not_wanted":
+            return _("This resident has not asked for an earlier date. Change the reservation instead.")
+        return _("The chosen time is not earlier than the current appointment.")
+
+
+class DoseAlreadyRecorded(BookingError):
+    code = "dose_already_recorded"
+
+    @property
+    def message(self):
+        return _("A dose with this number is already recorded for this resident. Check the resident's record.")
+
+
+class CheckInNotYet(BookingError):
+    """A dose or a no-show recorded before the day of the appointment."""
+
+    code = "check_in_not_yet"
+
+    @property
+    def message(self):
+        return _("This can be recorded from the day of the appointment.")

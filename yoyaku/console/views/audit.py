@@ -1,0 +1,145 @@
+"""The audit log (city admin): filter by resident, staff member, action and dates, paginated; and the CSV
+export of reservations with filters.
+
+A resident is chosen by ticket number in a POSTed form (the number never goes into a URL); the page then
+filters by the resident's database id (`?resident=<id>`), which the resident links on the page also use.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from yoyaku.booking import services
+from yoyaku.booking.availability import local_midnight
+from yoyaku.booking.models import AuditEvent, Reservation, Resident
+from yoyaku.portal.session import client_address
+from yoyaku.portal.views.common import page
+
+from ..forms_venues import AuditFilterForm, AuditResidentForm, ReservationExportForm
+from ..roles import CITY_ADMIN, staff_required
+from .rosters import csv_cell
+
+EVENTS_PER_PAGE = 50
+
+# --- Reads ----------------------------------------------------------------------------------------------
+
+
+def audit_events(*, resident_id=None, user=None, action="", date_from=None, date_to=None):
+    events = AuditEvent.objects.select_related("actor_user", "actor_resident", "resident", "reservation")
+    if resident_id:
+        events = events.filter(resident_id=resident_id)
+    if user is not None:
+        events = events.filter(actor_user=user)
+    if action:
+        events = events.filter(action=action)
+    if date_from:
+        events = events.filter(created_at__gte=local_midnight(date_from))
+    if date_to:
+        events = events.filter(created_at__lt=local_midnight(date_to + timedelta(days=1)))
+    return events.order_by("-created_at", "-id")
+
+
+def export_reservations(*, date_from, date_to, venue=None, status=""):
+    reservations = Reservation.objects.filter(slot__day__gte=date_from, slot__day__lte=date_to)
+    if venue is not None:
+        reservations = reservations.filter(slot__venue=venue)
+    if status:
+        reservations = reservations.filter(status=status)
+    return reservations.select_related("resident", "slot__venue", "slot__vaccine").order_by(
+        "slot__starts_at", "slot__venue__code", "resident__family_name_kana", "pk")
+
+
+# --- Pages ----------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(CITY_ADMIN)
+def audit_view(request):
+    ticket_form = AuditResidentForm(request.POST or None)
+    if request.method == "POST" and ticket_form.is_valid():
+        resident = Resident.objects.filter(ticket_number=ticket_form.cleaned_data["ticket_number"]).first()
+        if resident is not None:
+            return redirect(f"{reverse('console:audit')}?resident={resident.pk}")
+        ticket_form.add_error("ticket_number", _("No resident has this ticket number."))
+    form = AuditFilterForm(request.GET or None)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {"resident_id": data["resident"], "user": data["staff"], "action": data["action"],
+                   "date_from": data["date_from"], "date_to": data["date_to"]}
+    resident = Resident.objects.filter(pk=filters["resident_id"]).first() if filters.get("resident_id") else None
+    events = Paginator(audit_events(**filters), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    without_resident = query.copy()
+    without_resident.pop("resident", None)
+    return page(request, "console/venues/audit.html", {
+        "form": form, "ticket_form": ticket_form, "events": events, "resident": resident,
+        "filter_query": query.urlencode(), "without_resident_query": without_resident.urlencode(),
+    }, forms=[ticket_form, form])
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+@staff_required(CITY_ADMIN)
+def reservations_export_view(request):
+    """The form; with `download`, the CSV (streamed: a month of a city is tens of thousands of rows)."""
+    form = ReservationExportForm(request.GET or None,
+                                 initial=ReservationExportForm.default_range(timezone.localdate()))
+    if form.is_bound and "download" in request.GET and form.is_valid():
+        data = form.cleaned_data
+        services.audit_record(
+            actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
+            action="reservations.export",
+            data={"from": data["date_from"].isoformat(), "to": data["date_to"].isoformat(),
+                  "venue": data["venue"].pk if data["venue"] else None, "status": data["status"]},
+        )
+        rows = export_reservations(date_from=data["date_from"], date_to=data["date_to"], venue=data["venue"],
+                                   status=data["status"])
+        filename = f"reservations-{data['date_from'].isoformat()}-{data['date_to'].isoformat()}.csv"
+        response = StreamingHttpResponse(_csv_lines(rows, language=translation.get_language()),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return page(request, "console/venues/export.html", {"form": form}, forms=[form])
+
+
+def _csv_lines(reservations, *, language: str):
+    # Streamed after the view has returned: the page's language is set again for the headers and labels.
+    with translation.override(language):
+        yield from _csv_rows(reservations)
+
+
+def _csv_rows(reservations):
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield "\ufeff".encode()  # the BOM: Excel then reads UTF-8
+    yield writer.writerow([
+        _("Reservation ID"), _("Status"), _("Dose"), _("Date"), _("Time"), _("Venue code"), _("Venue"), _("Vaccine"),
+        _("Ticket number"), _("Name"), _("Kana"), _("Date of birth"), _("Phone"), _("Channel"),
+        _("Wants an earlier date"), _("Booked at"), _("Cancelled at"),
+    ]).encode()
+    for r in reservations.iterator(chunk_size=2000):
+        starts = timezone.localtime(r.slot.starts_at)
+        resident = r.resident
+        yield writer.writerow([csv_cell(value) for value in (
+            r.code, r.get_status_display(), r.dose_number, starts.date(), f"{starts:%H:%M}", r.slot.venue.code,
+            r.slot.venue.name, r.slot.vaccine.name, resident.ticket_number, resident.full_name,
+            f"{resident.family_name_kana} {resident.given_name_kana}".strip(), resident.birth_date,
+            r.recipient_phone or resident.phone, r.get_channel_display(), _("yes") if r.wants_move_up else _("no"),
+            f"{timezone.localtime(r.created_at):%Y-%m-%d %H:%M}",
+            f"{timezone.localtime(r.cancelled_at):%Y-%m-%d %H:%M}" if r.cancelled_at else "",
+        )]).encode()
+

@@ -1,0 +1,307 @@
+"""Rosters per venue and day (page, A4 print view, CSV, Excel), check-in with the lot number, no-shows.
+
+City admin: every venue. Venue staff: only the venues of their StaffProfile; another venue's roster, or a
+reservation at another venue, is a 404 (its existence is not revealed), whatever id or code is typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from yoyaku.booking import rules, services
+from yoyaku.booking.errors import BookingError, CheckInNotYet, DoseAlreadyRecorded, InvalidInput
+from yoyaku.booking.models import Reservation, Slot, Venue
+from yoyaku.portal.session import client_address
+from yoyaku.portal.templatetags.yoyaku_dates import clock
+from yoyaku.portal.views.common import page
+
+from ..forms_venues import CheckInForm, DayForm, NoShowForm
+from ..roles import CITY_ADMIN, VENUE_STAFF, staff_required, venue_ids_of
+
+ROLES = (CITY_ADMIN, VENUE_STAFF)
+LOT_SESSION_KEY = "console:last-lot:{venue}"
+
+# --- Reads ------------------------------------------------------------------------------------------------
+
+
+def allowed_venues(user):
+    """The venues whose rosters this user may see."""
+    venue_ids = venue_ids_of(user)
+    venues = Venue.objects.order_by("area", "code")
+    return venues if venue_ids is None else venues.filter(pk__in=venue_ids)
+
+
+def venue_for(user, venue_id: int) -> Venue:
+    """The venue, or 404 for a venue this user may not see (as for one that does not exist)."""
+    venue_ids = venue_ids_of(user)
+    if venue_ids is not None and venue_id not in venue_ids:
+        raise Http404
+    return get_object_or_404(Venue, pk=venue_id)
+
+
+def reservation_for(user, code: str) -> Reservation:
+    """The reservation by its code, or 404: also for a reservation at a venue this user may not see."""
+    try:
+        code = rules.normalize_reservation_code(code)
+    except InvalidInput:
+        raise Http404 from None
+    reservation = (Reservation.objects.select_related("resident", "slot__venue", "slot__vaccine", "dose_record")
+                   .filter(code=code).first())
+    venue_ids = venue_ids_of(user)
+    if reservation is None or (venue_ids is not None and reservation.slot.venue_id not in venue_ids):
+        raise Http404
+    return reservation
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Http404 from None
+
+
+def roster(*, venue: Venue, day: date):
+    """The reservations holding a place at the venue on the day (cancelled ones left out), by time then kana.
+    One query, with the resident, the vaccine and the dose record."""
+    return (
+        Reservation.objects.filter(slot__venue=venue, slot__day=day)
+        .exclude(status=Reservation.Status.CANCELLED)
+        .select_related("resident", "slot__vaccine", "dose_record")
+        .order_by("slot__starts_at", "resident__family_name_kana", "resident__given_name_kana", "pk")
+    )
+
+
+def day_counts(*, venues, day: date) -> dict[int, dict]:
+    """Per venue: places, booked (from the slot counters), and reservations by status. Two queries."""
+    slots = (Slot.objects.filter(venue__in=venues, day=day)
+             .values("venue_id").annotate(capacity=Sum("capacity"), booked=Sum("booked")).order_by())
+    counts = {row["venue_id"]: {**row, "done": 0, "no_show": 0, "cancelled": 0} for row in slots}
+    statuses = (Reservation.objects.filter(slot__venue__in=venues, slot__day=day)
+                .values("slot__venue_id").order_by()
+                .annotate(done=Count("id", filter=Q(status=Reservation.Status.DONE)),
+                          no_show=Count("id", filter=Q(status=Reservation.Status.NO_SHOW)),
+                          cancelled=Count("id", filter=Q(status=Reservation.Status.CANCELLED))))
+    for row in statuses:
+        counts.setdefault(row["slot__venue_id"], {"capacity": 0, "booked": 0}).update(
+            done=row["done"], no_show=row["no_show"], cancelled=row["cancelled"])
+    return counts
+
+
+def _columns():
+    return [_("Time"), _("Reservation ID"), _("Ticket number"), _("Name"), _("Kana"), _("Date of birth"), _("Age"),
+            _("Dose"), _("Vaccine"), _("Status"), _("Phone"), _("Lot number")]
+
+
+def roster_table(reservations, day: date) -> list[list]:
+    rows = []
+    for r in reservations:
+        resident = r.resident
+        record = getattr(r, "dose_record", None)
+        rows.append([
+            clock(r.slot.starts_at), r.code, resident.ticket_number, resident.full_name,
+            f"{resident.family_name_kana} {resident.given_name_kana}".strip(), resident.birth_date,
+            rules.age_on(resident.birth_date, day), r.dose_number, r.slot.vaccine.name, r.get_status_display(),
+            r.recipient_phone or resident.phone, record.lot if record else "",
+        ])
+    return rows
+
+
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection): never from our data.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_response(*, filename: str, header: list, rows) -> HttpResponse:
+    """UTF-8 with a BOM, so that Excel opens Japanese text correctly by double-click; CRLF line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(*, filename: str, title: str, header: list, rows) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+    widths = [7, 11, 13, 18, 20, 12, 5, 5, 16, 10, 15, 12]
+    for index, width in enumerate(widths[: len(header)]):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Pages ------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required(*ROLES)
+def rosters_view(request):
+    form = DayForm(request.GET or None)
+    day = timezone.localdate()
+    if form.is_bound and form.is_valid() and form.cleaned_data["day"]:
+        day = form.cleaned_data["day"]
+    venues = list(allowed_venues(request.user))
+    counts = day_counts(venues=venues, day=day)
+    rows = [{"venue": venue, **counts.get(venue.pk, {})} for venue in venues if venue.active or venue.pk in counts]
+    return page(request, "console/venues/rosters.html", {
+        "form": form, "day": day, "rows": rows, "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+    }, forms=[form])
+
+
+def _roster_context(request, venue_id: int, day_text: str) -> dict:
+    venue = venue_for(request.user, venue_id)
+    day = parse_day(day_text)
+    reservations = list(roster(venue=venue, day=day))
+    counts = day_counts(venues=[venue], day=day).get(venue.pk, {})
+    return {"venue": venue, "day": day, "reservations": reservations, "counts": counts,
+            "waiting": sum(1 for r in reservations if r.status == Reservation.Status.BOOKED),
+            "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
+            "today": timezone.localdate()}
+
+
+@require_GET
+@staff_required(*ROLES)
+def roster_view(request, venue_id: int, day: str):
+    return render(request, "console/venues/roster.html", _roster_context(request, venue_id, day))
+
+
+@require_GET
+@staff_required(*ROLES)
+def roster_print_view(request, venue_id: int, day: str):
+    context = _roster_context(request, venue_id, day)
+    context["printed_at"] = timezone.localtime()
+    return render(request, "console/venues/roster_print.html", context)
+
+
+def _export(request, venue_id: int, day_text: str, kind: str) -> HttpResponse:
+    venue = venue_for(request.user, venue_id)
+    day = parse_day(day_text)
+    rows = roster_table(roster(venue=venue, day=day), day)
+    services.audit_record(actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
+                          action="roster.export", obj=venue,
+                          data={"venue": venue.pk, "day": day.isoformat(), "format": kind, "rows": len(rows)})
+    filename = f"roster-{venue.code}-{day.isoformat()}.{kind}"
+    if kind == "csv":
+        return csv_response(filename=filename, header=_columns(), rows=rows)
+    return xlsx_response(filename=filename, title=f"{venue.code} {day.isoformat()}", header=_columns(), rows=rows)
+
+
+@require_GET
+@staff_required(*ROLES)
+def roster_csv_view(request, venue_id: int, day: str):
+    return _export(request, venue_id, day, "csv")
+
+
+@require_GET
+@staff_required(*ROLES)
+def roster_xlsx_view(request, venue_id: int, day: str):
+    return _export(request, venue_id, day, "xlsx")
+
+
+def _roster_url(reservation: Reservation) -> str:
+    day = timezone.localdate(reservation.slot.starts_at)
+    return reverse("console:roster", kwargs={"venue_id": reservation.slot.venue_id, "day": day.isoformat()})
+
+
+def _not_before_the_day(reservation: Reservation) -> None:
+    if timezone.localdate(reservation.slot.starts_at) > timezone.localdate():
+        raise CheckInNotYet()
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(*ROLES)
+def check_in_view(request, code: str):
+    reservation = reservation_for(request.user, code)
+    lot_key = LOT_SESSION_KEY.format(venue=reservation.slot.venue_id)
+    initial = {"lot": request.session.get(lot_key, "")}
+    form = CheckInForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _not_before_the_day(reservation)
+            record = services.dose_record(
+                actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
+                reservation=reservation, lot=form.cleaned_data["lot"], reason=form.cleaned_data["reason"],
+            )
+        except BookingError as error:
+            form.add_error(None, error.message)
+        except IntegrityError:  # a dose of this number was already recorded (imported, given elsewhere)
+            form.add_error(None, DoseAlreadyRecorded().message)
+        else:
+            request.session[lot_key] = record.lot  # the next person is usually from the same vial
+            messages.success(request, _("Dose %(dose)d recorded for reservation %(code)s (lot %(lot)s).") % {
+                "dose": record.dose_number, "code": reservation.code, "lot": record.lot})
+            return redirect(f"{_roster_url(reservation)}#r-{reservation.code}")
+    return page(request, "console/venues/check_in.html", {
+        "reservation": reservation, "form": form, "roster_url": _roster_url(reservation),
+        "day": timezone.localdate(reservation.slot.starts_at), "today": timezone.localdate(),
+    }, forms=[form])
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(*ROLES)
+def no_show_view(request, code: str):
+    reservation = reservation_for(request.user, code)
+    form = NoShowForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _not_before_the_day(reservation)
+            services.reservation_mark_no_show(
+                actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
+                reservation=reservation, reason=form.cleaned_data["reason"],
+            )
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Reservation %(code)s marked as a no-show.") % {"code": reservation.code})
+            return redirect(f"{_roster_url(reservation)}#r-{reservation.code}")
+    return page(request, "console/venues/no_show.html", {
+        "reservation": reservation, "form": form, "roster_url": _roster_url(reservation),
+        "day": timezone.localdate(reservation.slot.starts_at), "today": timezone.localdate(),
+    }, forms=[form])

@@ -281,19 +281,46 @@ def test_resident_cannot_act_on_another_residents_reservation(window):
 def test_recording_the_dose_given_marks_done_and_keeps_the_place(window, django_user_model):
     reservation = book(f.resident(), f.slot())
     actor = staff_actor(django_user_model)
-    record = services.dose_record(actor=actor, reservation=reservation, lot=" AB123 ")
+    on_the_day = reservation.slot.starts_at
+    record = services.dose_record(actor=actor, reservation=reservation, lot=" AB123 ", now=on_the_day)
     assert (record.lot, record.dose_number) == ("AB123", 1)
     assert Reservation.objects.get(pk=reservation.pk).status == Reservation.Status.DONE
     assert Slot.objects.get(pk=reservation.slot_id).booked == 1
     with pytest.raises(NotActive):
-        services.dose_record(actor=actor, reservation=reservation, lot="AB123")
+        services.dose_record(actor=actor, reservation=reservation, lot="AB123", now=on_the_day)
     call_command("check_integrity")
+
+
+def test_dose_and_no_show_are_recorded_from_the_appointment_day_only(window, django_user_model):
+    from yoyaku.booking.errors import CheckInNotYet
+
+    reservation = book(f.resident(), f.slot(starts_at=f.at(3)))
+    actor = staff_actor(django_user_model)
+    with pytest.raises(CheckInNotYet):
+        services.dose_record(actor=actor, reservation=reservation, lot="L1")
+    with pytest.raises(CheckInNotYet):
+        services.reservation_mark_no_show(actor=actor, reservation=reservation)
+    assert Reservation.objects.get(pk=reservation.pk).is_active
+
+
+def test_dose_already_recorded_elsewhere_is_refused_with_a_message(window, pfz, django_user_model):
+    from yoyaku.booking.errors import DoseAlreadyRecorded
+
+    resident = f.resident()
+    reservation = book(resident, f.slot(vaccine=pfz, starts_at=f.at(3)))
+    DoseRecord.objects.create(resident=resident, dose_number=1, vaccine=pfz, given_on=timezone.localdate(),
+                              source=DoseRecord.Source.IMPORT)
+    with pytest.raises(DoseAlreadyRecorded):
+        services.dose_record(actor=staff_actor(django_user_model), reservation=reservation, lot="L1",
+                             now=reservation.slot.starts_at)
+    assert Reservation.objects.get(pk=reservation.pk).is_active
 
 
 def test_dose_given_counts_as_previous_dose(window, pfz, django_user_model):
     resident = f.resident()
     first = book(resident, f.slot(vaccine=pfz, starts_at=f.at(3)))
-    services.dose_record(actor=staff_actor(django_user_model), reservation=first, lot="L1")
+    services.dose_record(actor=staff_actor(django_user_model), reservation=first, lot="L1",
+                         now=first.slot.starts_at)
     assert DoseRecord.objects.filter(resident=resident).count() == 1
     with pytest.raises(NotEligible) as caught:
         book(resident, f.slot(vaccine=pfz, starts_at=f.at(40)))

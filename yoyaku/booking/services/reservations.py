@@ -25,7 +25,9 @@ from yoyaku.notify.services import notification_queue, reservation_snapshot
 from .. import rules, selectors
 from ..errors import (
     AlreadyBooked,
+    CheckInNotYet,
     DeadlinePassed,
+    DoseAlreadyRecorded,
     NotActive,
     SlotFull,
     SlotUnavailable,
@@ -319,6 +321,12 @@ def reservation_cancel(
         return locked
 
 
+def _check_appointment_day_reached(reservation: Reservation, now: datetime) -> None:
+    """A dose given or a no-show is recorded on the appointment's day or later, never before."""
+    if timezone.localdate(reservation.slot.starts_at) > timezone.localdate(now):
+        raise CheckInNotYet()
+
+
 def dose_record(
     *,
     actor: Actor,
@@ -337,6 +345,9 @@ def dose_record(
         locked = _lock(reservation)
         if not locked.is_active:
             raise NotActive()
+        _check_appointment_day_reached(locked, now)
+        if DoseRecord.objects.filter(resident_id=locked.resident_id, dose_number=locked.dose_number).exists():
+            raise DoseAlreadyRecorded()  # given elsewhere and imported, or entered by staff
         done = Reservation.objects.filter(pk=locked.pk, status=Reservation.Status.BOOKED).update(
             status=Reservation.Status.DONE, updated_at=now
         )
@@ -366,6 +377,7 @@ def reservation_mark_no_show(*, actor: Actor, reservation: Reservation, reason: 
         raise NotYours()
     with transaction.atomic():
         locked = _lock(reservation)
+        _check_appointment_day_reached(locked, now)
         updated = Reservation.objects.filter(pk=locked.pk, status=Reservation.Status.BOOKED).update(
             status=Reservation.Status.NO_SHOW, updated_at=now
         )

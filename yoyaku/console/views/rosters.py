@@ -11,7 +11,6 @@ import io
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.db import IntegrityError
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yoyaku.booking import rules, services
-from yoyaku.booking.errors import BookingError, CheckInNotYet, DoseAlreadyRecorded, InvalidInput
+from yoyaku.booking.errors import BookingError, InvalidInput
 from yoyaku.booking.models import Reservation, Slot, Venue
 from yoyaku.portal.session import client_address
 from yoyaku.portal.templatetags.yoyaku_dates import clock
@@ -250,11 +249,6 @@ def _roster_url(reservation: Reservation) -> str:
     return reverse("console:roster", kwargs={"venue_id": reservation.slot.venue_id, "day": day.isoformat()})
 
 
-def _not_before_the_day(reservation: Reservation) -> None:
-    if timezone.localdate(reservation.slot.starts_at) > timezone.localdate():
-        raise CheckInNotYet()
-
-
 @require_http_methods(["GET", "POST"])
 @staff_required(*ROLES)
 def check_in_view(request, code: str):
@@ -264,15 +258,12 @@ def check_in_view(request, code: str):
     form = CheckInForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            _not_before_the_day(reservation)
             record = services.dose_record(
                 actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
                 reservation=reservation, lot=form.cleaned_data["lot"], reason=form.cleaned_data["reason"],
             )
         except BookingError as error:
             form.add_error(None, error.message)
-        except IntegrityError:  # a dose of this number was already recorded (imported, given elsewhere)
-            form.add_error(None, DoseAlreadyRecorded().message)
         else:
             request.session[lot_key] = record.lot  # the next person is usually from the same vial
             messages.success(request, _("Dose %(dose)d recorded for reservation %(code)s (lot %(lot)s).") % {
@@ -291,7 +282,6 @@ def no_show_view(request, code: str):
     form = NoShowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            _not_before_the_day(reservation)
             services.reservation_mark_no_show(
                 actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
                 reservation=reservation, reason=form.cleaned_data["reason"],

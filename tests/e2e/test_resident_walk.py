@@ -188,6 +188,11 @@ def book(page, browse, L: Labels, *, dose: int, pick_day: bool, move_up: str, ph
         other.click()
         expect(page.get_by_role("table", name=L.calendar).locator("a[aria-current=date]")).to_have_attribute(
             "href", re.compile(f"day={chosen.isoformat()}"))
+    # Without a venue chosen, the day lists the venues with free times: choose one (the first).
+    venue_links = page.locator(".day-venues a")
+    if venue_links.count():
+        browse.check(page, f"day-venues-dose{dose}")
+        venue_links.first.click()
     times = page.get_by_role("group", name=re.compile("^" + re.escape(L.time)))
     times.get_by_role("radio", name=re.compile(PFIZER)).first.check()
     if phone is not None:

@@ -17,7 +17,10 @@ DETAILS = {"booker": "self", "recipient_phone": "0195-23-3111", "email": "", "wa
 
 
 def offered_slot_ids(client, url="/book/1/", **params) -> list[int]:
+    """The times offered, after choosing the first venue listed for the day when none is chosen yet."""
     html = client.get(url, params).content.decode()
+    if "venue" not in params and (link := re.search(r'href="\?venue=(\d+)&amp;day=([\d-]+)#times"', html)):
+        html = client.get(url, {**params, "venue": link.group(1), "day": link.group(2)}).content.decode()
     return [int(x) for x in re.findall(r'name="slot" value="(\d+)"', html)]
 
 
@@ -43,8 +46,14 @@ def book_through_pages(client, slot_id, dose=1, **details):
     return Reservation.objects.get(code=response["Location"].split("/")[2])
 
 
-def test_booking_page_shows_the_guides_sections(logged_in, city):
+def test_without_a_venue_the_day_lists_venues_not_every_time(logged_in, city):
     html = logged_in.get("/book/1/").content.decode()
+    assert 'class="day-venues"' in html and 'name="slot"' not in html
+    assert "North Clinic" in html and "South Hall" in html
+
+
+def test_booking_page_shows_the_guides_sections(logged_in, city):
+    html = logged_in.get("/book/1/", {"venue": city["venues"][0].pk}).content.decode()
     for label in ["ワクチン接種予約ページ", "接種を受ける方の情報", "カレンダーから日時を選択する",
                   "接種日の繰上げを希望するか", "希望する", "希望しない", "内容確認へ進む", "※必須"]:
         assert label in html, label

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from . import rules, selectors
@@ -148,6 +148,23 @@ class Offer:
                     for pk, start, end, capacity, booked, venue, venue_name, area, vaccine, vaccine_name in rows]
 
         key = ("times", self.dose_number, self.earliest_day, self.latest_day, self.vaccine_ids, venue_id, day)
+        return _remembered(key, compute)
+
+    def day_venues(self, *, day: date) -> list[tuple[Named, int, int]]:
+        """The venues with a free time on this day: (venue, free places, free times). One query, kept for a
+        moment. A big city has hundreds of venues: the resident picks one before seeing its times."""
+
+        def compute():
+            rows = (
+                self.slots()
+                .filter(day=day, booked__lt=F("capacity"))
+                .values("venue_id", "venue__name", "venue__area", "venue__code")
+                .annotate(places=Sum(F("capacity") - F("booked")), times=Count("id"))
+                .order_by("venue__area", "venue__code")
+            )
+            return [(Named(r["venue_id"], r["venue__name"], r["venue__area"]), r["places"], r["times"]) for r in rows]
+
+        key = ("day_venues", self.dose_number, self.earliest_day, self.latest_day, self.vaccine_ids, day)
         return _remembered(key, compute)
 
     def venues(self) -> list[Named]:

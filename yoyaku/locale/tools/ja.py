@@ -933,4 +933,7 @@ T = {
     # --- notify: admin
     "Send again (failed notifications)": "再送信する（送信に失敗した通知）",
     "Notifications queued again: %(n)d": "再送信の待ちに戻した通知：%(n)d件",
+    'Venues with free times on %(date)s': '%(date)sに空きのある会場',
+    'Choose a venue to see its free times.': '会場を選ぶと、空いている時間が表示されます。',
+    '%(n)s place left': '残り%(n)s人',
 }

@@ -561,4 +561,7 @@ T = {
     "The chosen time is not earlier than the current appointment.": "선택한 시간이 현재 예약보다 빠르지 않습니다.",
     "A dose with this number is already recorded for this resident. Check the resident's record.": "이 주민의 해당 차수 접종 기록이 이미 있습니다. 주민의 기록을 확인해 주세요.",
     "This can be recorded from the day of the appointment.": "예약 당일부터 기록할 수 있습니다.",
+    'Venues with free times on %(date)s': '%(date)s에 빈 시간이 있는 접종 장소',
+    'Choose a venue to see its free times.': '접종 장소를 선택하면 빈 시간이 표시됩니다.',
+    '%(n)s place left': '남은 자리 %(n)s',
 }

@@ -532,4 +532,7 @@ T = {
     "The chosen time is not earlier than the current appointment.": "所选时间并不早于当前预约。",
     "A dose with this number is already recorded for this resident. Check the resident's record.": "该居民的这一剂已有接种记录。请查看该居民的记录。",
     "This can be recorded from the day of the appointment.": "从预约当天起才能记录。",
+    'Venues with free times on %(date)s': '%(date)s有空闲时间的接种地点',
+    'Choose a venue to see its free times.': '选择接种地点后，将显示空闲时间。',
+    '%(n)s place left': '剩余%(n)s个名额',
 }

@@ -72,9 +72,15 @@ def calendar_weeks(*, start: date, levels: dict[date, str]) -> list[list[dict]]:
 
 
 class TimeChoice:
-    """The venue, the calendar and the times of the chosen day, for an Offer."""
+    """The venue, the calendar and the times of the chosen day, for an Offer.
 
-    def __init__(self, *, offer: availability.Offer, venue_id: int | None, day: date | None):
+    With `venue_first` (the resident site) and no venue chosen, the day shows the venues with free times
+    (links), not the times of every venue: a big city has hundreds of venues and thousands of times a day.
+    The times of all venues are still read when a form is posted without a venue (to validate it).
+    """
+
+    def __init__(self, *, offer: availability.Offer, venue_id: int | None, day: date | None,
+                 venue_first: bool = False):
         self.offer = offer
         self.venues = offer.venues()
         self.venue_id = venue_id if any(v.pk == venue_id for v in self.venues) else None
@@ -84,12 +90,29 @@ class TimeChoice:
         if day not in bookable_days:
             day = bookable_days[0] if bookable_days else None
         self.day = day
-        self.slots = offer.times(day=day, venue_id=self.venue_id) if day else []
         self.weeks = calendar_weeks(start=offer.earliest_day, levels=self.levels)
+        self.show_times = not (venue_first and self.venue_id is None)
+        self.day_venues = offer.day_venues(day=day) if day and not self.show_times else []
+        self._slots = None
+
+    @property
+    def slots(self):
+        if self._slots is None:
+            self._slots = self.offer.times(day=self.day, venue_id=self.venue_id) if self.day else []
+        return self._slots
+
+    @slots.setter
+    def slots(self, value):
+        self._slots = value
+
+    def venue_of(self, slot_id: int) -> int | None:
+        """The venue of a chosen time, so that going back to the page shows that venue's times."""
+        return next((s.venue_id for s in self.slots if s.pk == slot_id), self.venue_id)
 
     def context(self) -> dict:
         return {"venues": self.venues, "venue_id": self.venue_id, "day": self.day, "weeks": self.weeks,
-                "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)], "has_slots": bool(self.levels)}
+                "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)], "has_slots": bool(self.levels),
+                "show_times": self.show_times, "day_venues": self.day_venues}
 
 
 def slot_groups(time_form, slots) -> list[dict]:
@@ -156,22 +179,22 @@ def book_view(request, dose: int):
     venue_id, day = _choice_from_request(request, draft)
     if request.method == "GET" and "day" not in request.GET and not draft and request.GET.get("from"):
         day = _day(request.GET.get("from"))
-    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day)
+    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day, venue_first=True)
     if request.method == "POST":
         time_form = TimeForm(request.POST, slots=choice.slots)
         details_form = DetailsForm(request.POST)
         if time_form.is_valid() & details_form.is_valid():
             request.session[key] = {
-                "slot": time_form.cleaned_data["slot"], "venue": choice.venue_id, "day": choice.day.isoformat(),
+                "slot": time_form.cleaned_data["slot"], "venue": choice.venue_of(time_form.cleaned_data["slot"]), "day": choice.day.isoformat(),
                 **{name: details_form.cleaned_data[name] for name in DETAIL_FIELDS},
             }
             return redirect("portal:book_check", dose=dose)
     else:
-        time_form = TimeForm(slots=choice.slots, initial={"slot": draft.get("slot")})
+        time_form = TimeForm(slots=choice.slots if choice.show_times else [], initial={"slot": draft.get("slot")})
         details_form = DetailsForm(initial={**_resident_defaults(resident), **draft})
     return page(request, "portal/book.html", {
         "dose": dose, "time_form": time_form, "details_form": details_form, "mode": "book",
-        "slot_groups": slot_groups(time_form, choice.slots),
+        "slot_groups": slot_groups(time_form, choice.slots) if choice.show_times else [],
         "form_action": reverse("portal:book", kwargs={"dose": dose}),
         **choice.context(),
     }, forms=[time_form, details_form])
@@ -266,19 +289,20 @@ def change_view(request, code: str):
     draft = draft or {"venue": reservation.slot.venue_id,
                       "day": timezone.localdate(reservation.slot.starts_at).isoformat()}
     venue_id, day = _choice_from_request(request, draft)
-    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day)
-    choice.slots = [s for s in choice.slots if s.pk != reservation.slot_id]
+    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day, venue_first=True)
+    if request.method == "POST" or choice.show_times:
+        choice.slots = [s for s in choice.slots if s.pk != reservation.slot_id]
     if request.method == "POST":
         time_form = TimeForm(request.POST, slots=choice.slots)
         if time_form.is_valid():
-            request.session[key] = {"slot": time_form.cleaned_data["slot"], "venue": choice.venue_id,
+            request.session[key] = {"slot": time_form.cleaned_data["slot"], "venue": choice.venue_of(time_form.cleaned_data["slot"]),
                                     "day": choice.day.isoformat()}
             return redirect("portal:change_check", code=reservation.code)
     else:
-        time_form = TimeForm(slots=choice.slots, initial={"slot": draft.get("slot")})
+        time_form = TimeForm(slots=choice.slots if choice.show_times else [], initial={"slot": draft.get("slot")})
     return page(request, "portal/book.html", {
         "dose": reservation.dose_number, "reservation": reservation, "time_form": time_form, "mode": "change",
-        "slot_groups": slot_groups(time_form, choice.slots),
+        "slot_groups": slot_groups(time_form, choice.slots) if choice.show_times else [],
         "form_action": reverse("portal:change", kwargs={"code": reservation.code}),
         **choice.context(),
     }, forms=[time_form])

@@ -244,4 +244,10 @@ YOYAKU = {
     "GATE_ADMIT_SECONDS": int(os.environ.get("YOYAKU_GATE_ADMIT_SECONDS", "1800")),
     # What to bring on the day, "|"-separated, in the city's words. Empty: a translated standard list.
     "WHAT_TO_BRING": [item.strip() for item in os.environ.get("YOYAKU_WHAT_TO_BRING", "").split("|") if item.strip()],
+    # Move-up offers (booking/services/offers.py): a freed place is emailed to the best candidates.
+    "MOVEUP_OFFERS": env_bool("YOYAKU_MOVEUP_OFFERS", True),
+    "MOVEUP_OFFERS_PER_PLACE": int(os.environ.get("YOYAKU_MOVEUP_OFFERS_PER_PLACE", "3")),
+    "MOVEUP_OFFER_MINUTES": int(os.environ.get("YOYAKU_MOVEUP_OFFER_MINUTES", "60")),
+    "MOVEUP_OFFER_MIN_HOURS": float(os.environ.get("YOYAKU_MOVEUP_OFFER_MIN_HOURS", "3")),
+    "SITE_URL": os.environ.get("YOYAKU_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
 }

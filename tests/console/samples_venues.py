@@ -32,4 +32,6 @@ def samples(world):
         samples.append(Sample(name, {"code": own_code}, allowed=ROSTERS, note=f"{name}: own venue's reservation"))
         samples.append(Sample(name, {"code": other_code}, allowed=ADMIN,
                               note=f"{name}: another venue's reservation (venue staff: 404)"))
+    samples.append(Sample("moveup_offers", allowed=MOVE_UP))
+    samples.append(Sample("moveup_offers", allowed=MOVE_UP, query="status=taken&page=2", note="offers, filtered"))
     return samples

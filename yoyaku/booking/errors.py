@@ -254,3 +254,25 @@ class CheckInNotYet(BookingError):
     @property
     def message(self):
         return _("This can be recorded from the day of the appointment.")
+
+
+class OfferClosed(BookingError):
+    """A move-up offer that can no longer be accepted; `status` is the offer's outcome. The booking is unchanged."""
+
+    code = "offer_closed"
+
+    def __init__(self, *, status: str):
+        super().__init__(status=status)
+        self.status = status
+
+    @property
+    def message(self):
+        if self.status == "accepted":
+            reason = _("This offer has already been used.")
+        elif self.status == "expired":
+            reason = _("This offer has expired.")
+        elif self.status == "taken":
+            reason = _("Sorry, someone else accepted this place first.")
+        else:
+            reason = _("This offer is no longer valid.")
+        return reason + " " + _("Your reservation has not changed.")

@@ -397,3 +397,45 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class MoveUpOffer(models.Model):
+    """A freed place offered by email to a resident who asked for an earlier date (繰上げ).
+
+    The link carries `token` (random, unguessable, single use); nothing about the resident. The status
+    changes only by conditional UPDATEs from `open` (services/offers.py): accepted, taken (someone else was
+    first, or the slot filled), expired, withdrawn (the reservation changed or was cancelled meanwhile).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("accepted")
+        TAKEN = "taken", _("taken by someone else")
+        EXPIRED = "expired", _("expired")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="moveup_offers", verbose_name=_("slot"))
+    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="moveup_offers",
+                                    verbose_name=_("reservation"))
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("offered at"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # when it left `open`, whatever the outcome
+
+    class Meta:
+        verbose_name = _("move-up offer")
+        verbose_name_plural = _("move-up offers")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["slot", "status"]), models.Index(fields=["reservation", "status"])]
+
+    def __str__(self):
+        return f"offer #{self.pk} {self.status}"
+
+    def outcome(self, now=None) -> str:
+        """The status as a person sees it: an open offer past its time is expired."""
+        now = now or timezone.now()
+        if self.status == self.Status.OPEN and self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.status

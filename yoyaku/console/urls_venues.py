@@ -3,7 +3,7 @@ Every view wears roles.staff_required. URLs carry only database ids, dates and r
 
 from django.urls import path
 
-from .views import audit, dashboard, moveup, rosters
+from .views import audit, dashboard, moveup, offers, rosters
 
 urlpatterns = [
     path("move-up/", moveup.moveup_list_view, name="moveup"),
@@ -18,4 +18,5 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard_view, name="dashboard"),
     path("audit/", audit.audit_view, name="audit"),
     path("export/reservations/", audit.reservations_export_view, name="reservations_export"),
+    path("move-up/offers/", offers.offers_view, name="moveup_offers"),
 ]

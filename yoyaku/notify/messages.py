@@ -139,6 +139,34 @@ register(MessageKind(Notification.Kind.CANCELLED, reservation_context))
 register(MessageKind(Notification.Kind.REMINDER, reservation_context, prepare=_reminder_prepare))
 
 
+def moveup_offer_context(notification: Notification) -> dict:
+    """The offer (the earlier time, how long it holds, the link) and the booking the resident has now."""
+    offer = notification.payload["offer"]
+    lines = [reservation_details(offer, short=True)]
+    if offer.get("venue_address"):
+        lines.append(_line(_("Address"), offer["venue_address"]))
+    lines.append(_line(_("Vaccine"), offer["vaccine_name"]))
+    return {
+        **reservation_context(notification),
+        "current_details": reservation_details(notification.payload, short=True),
+        "offer_details": "\n".join(lines),
+        "offer_expires_at": datetime.fromisoformat(offer["expires_at"]),
+        "offer_minutes": offer["minutes"],
+        "offer_url": offer["url"],
+    }
+
+
+def _moveup_offer_prepare(notification: Notification) -> bool:
+    """An offer that was accepted, taken or withdrawn before its email left, or has expired, is not sent."""
+    from yoyaku.booking.models import MoveUpOffer
+
+    return MoveUpOffer.objects.filter(pk=notification.payload["offer"]["id"], status=MoveUpOffer.Status.OPEN,
+                                      expires_at__gt=timezone.now()).exists()
+
+
+register(MessageKind(Notification.Kind.MOVEUP_OFFER, moveup_offer_context, prepare=_moveup_offer_prepare))
+
+
 def calendar_file(notification: Notification) -> tuple[str, str]:
     payload = notification.payload
     starts_at, ends_at = _times(payload)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, booking, reservations, top
+from .views import account, booking, moveup, reservations, top
 
 app_name = "portal"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("reservations/<str:code>/change/check/", booking.change_check_view, name="change_check"),
     path("reservations/<str:code>/cancel/", reservations.cancel_view, name="cancel"),
     path("reservations/<str:code>/calendar.ics", reservations.ics_view, name="ics"),
+    path("moveup/<str:token>/", moveup.offer_view, name="moveup_offer"),
 ]

@@ -12,14 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from ..errors import MoveUpNotPossible, NotActive, SlotUnavailable
-from ..models import Reservation, Slot
-from .audit import Actor, audit_record, require_reason
+from ..errors import BookingError, MoveUpNotPossible, NotActive, OfferClosed, SlotFull, SlotUnavailable
+from ..models import MoveUpOffer, Reservation, Slot
+from .audit import Actor, NotYours, audit_record, require_reason
+from .offers import moveup_offers_make, offers_deferred
 from .reservations import _lock, dose_eligibility, reservation_change
 
-__all__ = ["reservation_move_up"]
+__all__ = ["moveup_offer_accept", "moveup_offers_make", "reservation_move_up"]
 
 
 def reservation_move_up(
@@ -58,3 +60,74 @@ def reservation_move_up(
                      obj=moved, reason=reason, now=now,
                      data={"from_slot": current.slot_id, "to_slot": slot.pk, "days_earlier": days_earlier})
         return moved
+
+
+# --- Move-up offers: the resident accepts by the emailed link (services/offers.py makes them) ------------
+
+
+def _close(offers, status: str, now: datetime) -> int:
+    """open -> status for these offers; rows another transaction holds (an accept in progress) are left to it."""
+    pks = list(offers.filter(status=MoveUpOffer.Status.OPEN).select_for_update(skip_locked=True)
+               .values_list("pk", flat=True))
+    return MoveUpOffer.objects.filter(pk__in=pks, status=MoveUpOffer.Status.OPEN).update(status=status, closed_at=now)
+
+
+def moveup_offer_accept(*, actor: Actor, token: str, now: datetime | None = None) -> MoveUpOffer:
+    """Accept the offer with this token: the reservation moves to the offered slot (reservation_move_up: the
+    new place taken and the old one freed in one transaction), or, when the place went to someone else
+    first, the offer is closed as "taken" and the reservation stays as it was.
+
+    Returns the offer: status `accepted` when this call moved the reservation, else its outcome (taken,
+    expired, withdrawn). Raises MoveUpOffer.DoesNotExist for an unknown token, NotYours for another
+    resident's offer, OfferClosed for an offer already closed before this call (a second use of the link).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Lock the offer row first (no joins: see reservations._lock); SQLite's IMMEDIATE transaction
+        # serialises anyway. The conditional UPDATE below is the real guard.
+        pk = MoveUpOffer.objects.select_for_update().filter(token=token).values_list("pk", flat=True).first()
+        if pk is None:
+            raise MoveUpOffer.DoesNotExist()
+        offer = MoveUpOffer.objects.select_related("reservation__resident", "slot").get(pk=pk)
+        reservation = offer.reservation
+        if actor.is_resident and actor.resident.pk != reservation.resident_id:
+            raise NotYours()
+        if offer.status != MoveUpOffer.Status.OPEN:
+            raise OfferClosed(status=offer.status)
+        if offer.expires_at <= now:
+            _close(MoveUpOffer.objects.filter(pk=offer.pk), MoveUpOffer.Status.EXPIRED, now)
+            offer.status = MoveUpOffer.Status.EXPIRED
+            return offer
+        claimed = MoveUpOffer.objects.filter(pk=offer.pk, status=MoveUpOffer.Status.OPEN, expires_at__gt=now).update(
+            status=MoveUpOffer.Status.ACCEPTED, accepted_at=now, closed_at=now)
+        if not claimed:
+            raise OfferClosed(status=MoveUpOffer.objects.get(pk=offer.pk).status)
+        old_slot_id = reservation.slot_id
+        outcome = MoveUpOffer.Status.ACCEPTED
+        try:
+            # A savepoint: a refused move rolls back alone, and the offer's outcome is still recorded.
+            with transaction.atomic(), offers_deferred():
+                # The system moves: the city made the offer, so the web deadline (for the old appointment
+                # and for the offered time) does not apply; every other rule of a move does.
+                reservation_move_up(actor=Actor.system(), reservation=reservation, slot_id=offer.slot_id, now=now)
+        except SlotFull:
+            outcome = MoveUpOffer.Status.TAKEN
+        except BookingError:  # cancelled or moved meanwhile, no longer earlier, no longer eligible
+            outcome = MoveUpOffer.Status.WITHDRAWN
+        if outcome != MoveUpOffer.Status.ACCEPTED:
+            MoveUpOffer.objects.filter(pk=offer.pk).update(status=outcome, accepted_at=None, closed_at=now)
+            offer.status, offer.accepted_at = outcome, None
+            audit_record(actor=actor, action=f"moveup_offer.{outcome}", resident=reservation.resident,
+                         reservation=reservation, obj=offer, now=now, data={"slot": offer.slot_id, "outcome": outcome})
+            return offer
+        offer.status, offer.accepted_at = outcome, now
+        audit_record(actor=actor, action="moveup_offer.accept", resident=reservation.resident, reservation=reservation,
+                     obj=offer, now=now, data={"from_slot": old_slot_id, "to_slot": offer.slot_id})
+        if Slot.objects.filter(pk=offer.slot_id, booked__gte=F("capacity")).exists():
+            _close(MoveUpOffer.objects.filter(slot_id=offer.slot_id), MoveUpOffer.Status.TAKEN, now)
+        # The winner's offers for times no earlier than the one they now have are of no use to them.
+        _close(MoveUpOffer.objects.filter(reservation=reservation, slot__starts_at__gte=offer.slot.starts_at),
+               MoveUpOffer.Status.WITHDRAWN, now)
+        # The chain: the place the winner gave up is offered on.
+        moveup_offers_make(slot=old_slot_id, now=now)
+        return offer

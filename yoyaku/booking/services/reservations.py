@@ -41,6 +41,7 @@ from ..models import (
     Slot,
 )
 from .audit import Actor, NotYours, audit_record, require_reason
+from .offers import moveup_offers_make
 
 # --- Checks shared by booking and moving ----------------------------------------------------------
 
@@ -286,6 +287,7 @@ def reservation_change(
                      obj=locked, reason=reason, now=now, data={"from_slot": old_slot_id, "to_slot": new_slot.pk})
         notification_queue(kind=Notification.Kind.CHANGED, reservation=locked, by_staff=actor.is_staff,
                            previous=previous)
+        moveup_offers_make(slot=old_slot_id, now=now)  # the place freed is offered (move-up offers)
         return locked
 
 
@@ -318,6 +320,7 @@ def reservation_cancel(
         audit_record(actor=actor, action="reservation.cancel", resident=locked.resident, reservation=locked,
                      obj=locked, reason=reason, now=now, data={"slot": locked.slot_id})
         notification_queue(kind=Notification.Kind.CANCELLED, reservation=locked, by_staff=actor.is_staff)
+        moveup_offers_make(slot=locked.slot_id, now=now)  # the place freed is offered (move-up offers)
         return locked
 
 

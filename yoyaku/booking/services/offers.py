@@ -1,0 +1,123 @@
+"""Move-up offers (繰上げ): a freed place is emailed to the best candidates, who may accept it themselves.
+
+`moveup_offers_make` is called by the services that free a place (cancel, change, capacity increase), inside
+their transaction, so the offers and their emails commit or roll back with the act. Accepting is
+`services.moveup.moveup_offer_accept`. This module imports no other service, so any service may call it.
+
+For each free place of the slot the best YOYAKU["MOVEUP_OFFERS_PER_PLACE"] candidates (the console's move-up
+list: `moveup.candidates`, first asked, first served) get an offer, valid MOVEUP_OFFER_MINUTES, unless:
+- the feature is off (MOVEUP_OFFERS), or the slot starts within MOVEUP_OFFER_MIN_HOURS, or is not bookable;
+- the candidate already holds a live offer for a slot at the same time or earlier (they would rather have
+  that one), or already had an offer for this slot that did not end as "taken" (no second email for it);
+- the candidate's reservation has no email address (the offer is an email; staff can still phone them).
+Offers already open for the slot count: calling it twice makes nothing twice.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from yoyaku.notify.models import Notification
+from yoyaku.notify.services import reservation_snapshot
+
+from .. import moveup
+from ..models import MoveUpOffer, Reservation, Slot
+
+__all__ = ["moveup_offers_make", "offer_url", "offers_deferred"]
+
+# While an offer is being accepted, the engine's own hook (the old place freed by the move) waits: the
+# accept first settles the slot's other offers, then makes the offers for the old place itself.
+_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("moveup_offers_deferred", default=False)
+
+
+class offers_deferred:  # noqa: N801 - used as a context manager, named like one
+    def __enter__(self):
+        self._token = _deferred.set(True)
+
+    def __exit__(self, *exc):
+        _deferred.reset(self._token)
+        return False
+
+
+def _city():
+    return settings.YOYAKU
+
+
+def offer_url(token: str) -> str:
+    return f"{_city()['SITE_URL']}/moveup/{token}/"
+
+
+def _language(reservation: Reservation) -> str:
+    """The language of the last email about this reservation, else the resident's recorded language."""
+    known = {code for code, _name in settings.LANGUAGES}
+    last = (Notification.objects.filter(reservation=reservation).order_by("-pk")
+            .values_list("language", flat=True).first())
+    if last in known:
+        return last
+    language = (reservation.resident.language or "").lower().replace("_", "-")
+    return language if language in known else settings.LANGUAGE_CODE
+
+
+def _live(now: datetime):
+    return MoveUpOffer.objects.filter(status=MoveUpOffer.Status.OPEN, expires_at__gt=now)
+
+
+def moveup_offers_make(*, slot: Slot | int, now: datetime | None = None) -> list[MoveUpOffer]:
+    """Offer the free places of `slot` to the best candidates; returns the offers made (each with its email
+    queued). Call inside the transaction that freed the place."""
+    city = _city()
+    if not city["MOVEUP_OFFERS"] or _deferred.get():
+        return []
+    now = now or timezone.now()
+    slot_id = getattr(slot, "pk", slot)
+    slot = (moveup.free_slots(now=now, days=None).filter(pk=slot_id)
+            .filter(starts_at__gte=now + timedelta(hours=city["MOVEUP_OFFER_MIN_HOURS"]))
+            .annotate(free_places=F("capacity") - F("booked")).first())
+    if slot is None:  # full, closed, not on sale, too soon, or gone
+        return []
+    wanted = slot.free_places * city["MOVEUP_OFFERS_PER_PLACE"] - _live(now).filter(slot=slot).count()
+    if wanted <= 0:
+        return []
+    busy = set(_live(now).filter(slot__starts_at__lte=slot.starts_at).values_list("reservation_id", flat=True))
+    busy |= set(MoveUpOffer.objects.filter(slot=slot).exclude(status=MoveUpOffer.Status.TAKEN)
+                .values_list("reservation_id", flat=True))
+    # Read a few more than wanted: some are busy, some have no email address.
+    found = moveup.candidates(slot=slot, now=now, limit=wanted + len(busy) + 20)
+    ids = [c.reservation_id for c in found if c.reservation_id not in busy]
+    # PostgreSQL: lock the chosen reservations, skipping any another transaction holds (that resident is
+    # changing or cancelling it right now). The offer rows' foreign keys would otherwise wait for such a
+    # transaction while holding this slot's row, which it may need: a deadlock. SQLite: no-op.
+    reservations = (Reservation.objects.select_related("slot__venue", "slot__vaccine", "resident")
+                    .select_for_update(skip_locked=True, no_key=True, of=("self",))
+                    .filter(pk__in=ids).exclude(email="").in_bulk())
+    chosen = [reservations[pk] for pk in ids if pk in reservations][:wanted]
+    expires_at = min(now + timedelta(minutes=city["MOVEUP_OFFER_MINUTES"]), slot.starts_at)
+    made = []
+    for reservation in chosen:
+        offer = MoveUpOffer.objects.create(slot=slot, reservation=reservation, token=secrets.token_urlsafe(32),
+                                           created_at=now, expires_at=expires_at)
+        payload = reservation_snapshot(reservation)
+        payload["offer"] = {
+            "id": offer.pk,
+            "starts_at": slot.starts_at.isoformat(),
+            "ends_at": slot.ends_at.isoformat(),
+            "venue_name": slot.venue.name,
+            "venue_address": slot.venue.address,
+            "vaccine_name": slot.vaccine.name,
+            "expires_at": expires_at.isoformat(),
+            "minutes": max(1, round((expires_at - now).total_seconds() / 60)),
+            "url": offer_url(offer.token),
+        }
+        Notification.objects.create(
+            kind=Notification.Kind.MOVEUP_OFFER, reservation=reservation, payload=payload, email=reservation.email,
+            language=_language(reservation), by_staff=False, dedupe_key=f"moveup_offer:{offer.pk}",
+            next_attempt_at=timezone.now(),
+        )
+        made.append(offer)
+    return made

@@ -13,9 +13,10 @@ from .client import Session
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 DAY = re.compile(rb"day=(\d{4}-\d{2}-\d{2})#times")
 SLOT = re.compile(rb'name="slot" value="(\d+)"')
+VENUE = re.compile(rb'href="\?venue=(\d+)&amp;day=')
 REQUEST_KEY = re.compile(rb'name="request_key" value="([^"]+)"')
 DONE = "予約を受け付けました。".encode()
-PAGES = ["login", "login_post", "top", "book", "calendar", "choose", "check", "register", "done", "waiting"]
+PAGES = ["login", "login_post", "top", "book", "calendar", "venue", "choose", "check", "register", "done", "waiting"]
 
 
 class Unexpected(Exception):
@@ -73,7 +74,8 @@ async def _sleep(seconds: float):
 
 
 async def resident_journey(stats: Stats, session: Session, ticket: str, password: str, rng: random.Random) -> str:
-    """login → top → booking page → calendar → choose → check → register → done. Returns the outcome."""
+    """login → top → booking page → calendar (a day) → venue → choose → check → register → done.
+    Returns the outcome."""
     page = await timed(stats, session, "login", "GET", "/login/")
     token = _csrf(page.body)
     r = await timed(stats, session, "login_post", "POST", "/login/",
@@ -86,10 +88,16 @@ async def resident_journey(stats: Stats, session: Session, ticket: str, password
             return "full"
         day = rng.choice(days).decode()
         page = await timed(stats, session, "calendar", "GET", f"/book/1/?day={day}")
+        venues = VENUE.findall(page.body)
+        if venues:  # the day lists the venues with free times: choose one, then its times
+            venue = rng.choice(venues).decode()
+            page = await timed(stats, session, "venue", "GET", f"/book/1/?venue={venue}&day={day}")
+        else:
+            venue = ""
         slots = SLOT.findall(page.body)
         if not slots:
             continue
-        form = {"csrfmiddlewaretoken": _csrf(page.body), "day": day, "venue": "", "slot": rng.choice(slots).decode(),
+        form = {"csrfmiddlewaretoken": _csrf(page.body), "day": day, "venue": venue, "slot": rng.choice(slots).decode(),
                 "booker": "self", "recipient_phone": "0195-23-3111", "email": "", "wants_move_up": "no"}
         r = await timed(stats, session, "choose", "POST", "/book/1/", form, expect=(200, 302))
         if r.status == 200:  # the time filled while the resident was choosing

@@ -171,14 +171,14 @@ class Slot(models.Model):
     def __str__(self):
         return f"{self.venue} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
-    def fill_day(self) -> None:
-        self.day = timezone.localdate(self.starts_at)
-
     def save(self, *args, **kwargs):
         self.fill_day()
         if kwargs.get("update_fields") is not None and "starts_at" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "day"}
         super().save(*args, **kwargs)
+
+    def fill_day(self) -> None:
+        self.day = timezone.localdate(self.starts_at)
 
     @property
     def free(self) -> int:

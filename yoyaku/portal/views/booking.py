@@ -185,7 +185,8 @@ def book_view(request, dose: int):
         details_form = DetailsForm(request.POST)
         if time_form.is_valid() & details_form.is_valid():
             request.session[key] = {
-                "slot": time_form.cleaned_data["slot"], "venue": choice.venue_of(time_form.cleaned_data["slot"]), "day": choice.day.isoformat(),
+                "slot": time_form.cleaned_data["slot"], "day": choice.day.isoformat(),
+                "venue": choice.venue_of(time_form.cleaned_data["slot"]),
                 **{name: details_form.cleaned_data[name] for name in DETAIL_FIELDS},
             }
             return redirect("portal:book_check", dose=dose)
@@ -295,7 +296,8 @@ def change_view(request, code: str):
     if request.method == "POST":
         time_form = TimeForm(request.POST, slots=choice.slots)
         if time_form.is_valid():
-            request.session[key] = {"slot": time_form.cleaned_data["slot"], "venue": choice.venue_of(time_form.cleaned_data["slot"]),
+            request.session[key] = {"slot": time_form.cleaned_data["slot"],
+                                    "venue": choice.venue_of(time_form.cleaned_data["slot"]),
                                     "day": choice.day.isoformat()}
             return redirect("portal:change_check", code=reservation.code)
     else:

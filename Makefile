@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint check-integrity bench clean messages
+.PHONY: run test install install-dev lint check-integrity bench bench-overload clean messages
 
 # Re-install only when pyproject.toml changes (the stamp carries its hash).
 PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
@@ -62,3 +62,15 @@ messages: install-dev
 	$(BIN)/python yoyaku/locale/tools/fill_po.py yoyaku/locale/zh_Hans/LC_MESSAGES/django.po yoyaku/locale/tools/zh_hans.py
 	$(BIN)/python yoyaku/locale/tools/fill_po.py yoyaku/locale/ko/LC_MESSAGES/django.po yoyaku/locale/tools/ko.py
 	cd yoyaku && ../$(BIN)/python ../manage.py compilemessages -v0
+
+# The opening rush on SQLite and PostgreSQL (PostgreSQL and Redis must be running: see .ci/run), then the
+# pages at the size of a big city. Results: bench/README.md.
+bench: install-dev
+	$(BIN)/python -m bench.rush.run --db sqlite --db postgres --duration 30
+	$(BIN)/python bench/page_scale.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(BIN)/python bench/page_scale.py
+
+# Ten times the sustainable arrival rate, with the admission gate on.
+bench-overload: install-dev
+	$(BIN)/python -m bench.rush.run --db sqlite --db postgres --duration 20 --floor-duration 5 --gate 20 \
+		--arrival-rate 250 --grace 60

@@ -21,9 +21,11 @@ def gate_on(settings, clock):
     cache.clear()
     gate._local.__init__()
     gate._script = None
+    gate._seen.update(at=0.0, released=0.0)
     yield
     cache.clear()
     gate._local.__init__()
+    gate._seen.update(at=0.0, released=0.0)
 
 
 def test_gate_off_by_default(client):
@@ -96,3 +98,36 @@ def test_waiting_page_speaks_the_residents_language(gate_on):
     english = Client()
     english.cookies["django_language"] = "en"
     assert "People ahead of you" in english.get("/login/").content.decode()
+
+
+def test_a_number_far_back_in_line_is_answered_without_the_shared_line(gate_on, clock, monkeypatch):
+    from django.test import Client
+
+    Client().get("/login/")
+    waiting = [Client() for _ in range(5)]
+    for client in waiting:
+        client.get("/login/")
+    calls = []
+    real_step = gate.line_step
+    monkeypatch.setattr(gate, "line_step", lambda **kw: calls.append(kw) or real_step(**kw))
+    assert waiting[-1].get("/login/")["X-Yoyaku-Waiting-Room"] == "1"
+    assert calls == []  # surely still waiting: no round trip
+    clock["t"] += 10  # enough time for everyone: the line is asked again, and lets them in
+    assert waiting[-1].get("/login/").get("X-Yoyaku-Waiting-Room") is None
+    assert len(calls) == 1
+
+
+def test_a_number_survives_longer_than_a_pass(gate_on, clock, settings):
+    import re
+
+    from django.test import Client
+
+    settings.YOYAKU = {**settings.YOYAKU, "GATE_RATE": 0.001, "GATE_ADMIT_SECONDS": 60}
+    Client().get("/login/")  # the burst
+    patient, late = Client(), Client()
+    for client in (patient, late):
+        client.cookies["django_language"] = "en"
+        client.get("/login/")
+    clock["t"] += 120  # longer than a pass lasts: the number in the line must still count
+    html = patient.get("/login/").content.decode()
+    assert re.search(r"People ahead of you: <strong>0</strong>", html), html

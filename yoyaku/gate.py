@@ -131,20 +131,41 @@ class AdmissionGateMiddleware:
         config = _config()
         if config["rate"] <= 0 or not _gated(request.path):
             return self.get_response(request)
-        held = _pass_valid(request.COOKIES.get(COOKIE), max_age=config["admit_seconds"])
-        if held and held[0] == "in":
+        held = _pass_valid(request.COOKIES.get(COOKIE), max_age=max(config["admit_seconds"], QUEUE_SECONDS))
+        if held and held[0] == "in" and _pass_valid(request.COOKIES.get(COOKIE), max_age=config["admit_seconds"]):
             return self.get_response(request)
         ticket = held[1] if held and held[0] == "q" else 0
-        number, released = line_step(ticket=ticket)
+        now = time.time()
+        if ticket and (estimate := _surely_waiting(ticket, config["rate"], now)) is not None:
+            # Most requests in the line are a waiting page asking again: answered without the shared line.
+            return waiting_page(request, number=ticket, released=estimate, rate=config["rate"], new_number=False)
+        number, released = line_step(ticket=ticket, now=now)
+        _seen.update(at=now, released=released)
         if number <= released:
             response = self.get_response(request)
             response.set_cookie(COOKIE, signing.dumps(("in", number), salt=SALT), max_age=config["admit_seconds"],
                                 httponly=True, samesite="Lax", secure=request.is_secure())
             return response
-        return waiting_page(request, number=number, released=released, rate=config["rate"])
+        return waiting_page(request, number=number, released=released, rate=config["rate"],
+                            new_number=number != ticket)
 
 
-def waiting_page(request, *, number: int, released: float, rate: float) -> HttpResponse:
+QUEUE_SECONDS = 6 * 3600  # how long a number in the line stays valid
+# The last count of residents let in that this process read from the shared line, and when. The count
+# grows by at most `rate` a second, so a number beyond what it could have reached since is surely still
+# waiting: no need to ask Redis.
+_seen = {"at": 0.0, "released": 0.0}
+
+
+def _surely_waiting(ticket: int, rate: float, now: float) -> float | None:
+    """An upper bound of the count let in by now, when it cannot reach `ticket` yet; else None."""
+    if not _seen["at"] or now < _seen["at"]:
+        return None
+    bound = _seen["released"] + (now - _seen["at"]) * rate
+    return bound if ticket > bound + 1 else None
+
+
+def waiting_page(request, *, number: int, released: float, rate: float, new_number: bool = True) -> HttpResponse:
     ahead = max(number - math.floor(released) - 1, 0)
     wait = (ahead + 1) / rate
     retry = int(min(max(wait / 2, 2), 30))
@@ -171,6 +192,7 @@ def waiting_page(request, *, number: int, released: float, rate: float) -> HttpR
     response["Retry-After"] = str(retry)
     response["Cache-Control"] = "no-store"
     response["X-Yoyaku-Waiting-Room"] = "1"
-    response.set_cookie(COOKIE, signing.dumps(("q", number), salt=SALT), max_age=6 * 3600, httponly=True,
-                        samesite="Lax", secure=request.is_secure())
+    if new_number:
+        response.set_cookie(COOKIE, signing.dumps(("q", number), salt=SALT), max_age=QUEUE_SECONDS, httponly=True,
+                            samesite="Lax", secure=request.is_secure())
     return response

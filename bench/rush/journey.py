@@ -49,6 +49,7 @@ async def timed(stats: Stats, session: Session, page: str, method: str, path: st
             stats.waiting += 1
             stats.latencies["waiting"].append(response.elapsed)
             _cpu(stats, "waiting", response)
+            await session.close()  # a browser on a waiting page holds no connection open while it waits
             await _sleep(float(response.headers.get("retry-after", "1")))
             continue
         stats.latencies[page].append(response.elapsed)

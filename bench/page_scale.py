@@ -23,15 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yoyaku.settings")
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-def code_of(n: int) -> str:
-    chars = []
-    for _ in range(8):
-        n, digit = divmod(n, len(ALPHABET))
-        chars.append(ALPHABET[digit])
-    return "".join(reversed(chars))
+from bench.console_scale import code_of  # noqa: E402 - the same reservation codes as the console benchmark
 
 
 def load(cursor, vendor: str, table: str, columns: list[str], rows, batch: int = 5000) -> int:

@@ -12,7 +12,6 @@ channel is "phone". The calendar offers every time the rules allow from today (`
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,7 +29,7 @@ from yoyaku.booking.rules import normalize_reservation_code
 from yoyaku.portal.forms import DetailsForm, TimeForm
 from yoyaku.portal.session import client_address
 from yoyaku.portal.templatetags.yoyaku_dates import when
-from yoyaku.portal.views.booking import TimeChoice, slot_groups
+from yoyaku.portal.views.booking import TimeChoice, query_day, query_int, slot_groups
 from yoyaku.portal.views.common import page
 
 from ..forms_residents import ReasonForm, ResidentSearchForm, StaffBookingForm
@@ -45,25 +44,11 @@ def _actor(request) -> services.Actor:
     return services.Actor.for_staff(request.user, client_address=client_address(request))
 
 
-def _int(text) -> int | None:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return None
-
-
-def _day(text) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _choice(request, *, offer, default_venue=None, default_day=None, moving=None) -> TimeChoice:
     """The venue and day from the calendar's links (GET) or the form's hidden fields (POST)."""
     source = request.POST if request.method == "POST" else request.GET
-    venue_id = _int(source.get("venue")) if "venue" in source else default_venue
-    day = _day(source.get("day")) if "day" in source else default_day
+    venue_id = query_int(source.get("venue")) if "venue" in source else default_venue
+    day = query_day(source.get("day")) if "day" in source else default_day
     choice = TimeChoice(offer=offer, venue_id=venue_id, day=day)
     if moving is not None:  # a move offers the other times, not the one the reservation has
         choice.slots = [slot for slot in choice.slots if slot.pk != moving.slot_id]

@@ -39,14 +39,14 @@ def _draft_key(kind: str, ref) -> str:
     return f"draft:{kind}:{ref}"
 
 
-def _int(text) -> int | None:
+def query_int(text) -> int | None:
     try:
         return int(text)
     except (TypeError, ValueError):
         return None
 
 
-def _day(text) -> date | None:
+def query_day(text) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
@@ -135,8 +135,8 @@ def slot_groups(time_form, slots) -> list[dict]:
 
 def _choice_from_request(request, draft: dict) -> tuple[int | None, date | None]:
     source = request.POST if request.method == "POST" else request.GET
-    venue_id = _int(source.get("venue")) if "venue" in source else draft.get("venue")
-    day = _day(source.get("day")) if "day" in source else _day(draft.get("day"))
+    venue_id = query_int(source.get("venue")) if "venue" in source else draft.get("venue")
+    day = query_day(source.get("day")) if "day" in source else query_day(draft.get("day"))
     return venue_id, day
 
 
@@ -178,7 +178,7 @@ def book_view(request, dose: int):
     offer = availability.offer_for(resident=resident, dose_number=dose, now=now)
     venue_id, day = _choice_from_request(request, draft)
     if request.method == "GET" and "day" not in request.GET and not draft and request.GET.get("from"):
-        day = _day(request.GET.get("from"))
+        day = query_day(request.GET.get("from"))
     choice = TimeChoice(offer=offer, venue_id=venue_id, day=day, venue_first=True)
     if request.method == "POST":
         time_form = TimeForm(request.POST, slots=choice.slots)
@@ -319,7 +319,7 @@ def change_check_view(request, code: str):
     draft = request.session.get(key)
     slot = _slot_for_draft(draft) if draft else None
     if slot is None:
-        if request.method == "POST" and reservation.slot_id == _int(request.POST.get("slot")):
+        if request.method == "POST" and reservation.slot_id == query_int(request.POST.get("slot")):
             return redirect("portal:detail", code=reservation.code)  # the change went through already
         return redirect("portal:change", code=reservation.code)
     if request.method == "POST":

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "yoyaku.booking",
     "yoyaku.notify",
+    "yoyaku.web",
     "yoyaku.portal",
     "yoyaku.console",
     "django_otp",
@@ -84,7 +85,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "yoyaku.portal.context.site",
+                "yoyaku.web.context.site",
+                "yoyaku.portal.context.resident",
                 "yoyaku.console.context.staff",
             ],
         },
@@ -173,6 +175,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "yoyaku" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
+# Our date patterns per language (yoyaku/web/formats): pages, errors and emails write dates one way.
+FORMAT_MODULE_PATH = "yoyaku.web.formats"
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
@@ -201,6 +205,15 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yoyaku@localhost")
+
+# --- The outbox worker (yoyaku/notify/conf.py: keys, defaults, checks) ------------------------------
+# Only the variables that are set; conf.py checks them, so a wrong value stops run_worker with one line.
+NOTIFY = {
+    key: os.environ[f"YOYAKU_NOTIFY_{key}"].strip()
+    for key in ("MAX_ATTEMPTS", "BACKOFF_SECONDS", "BACKOFF_MAX_SECONDS", "BATCH_SIZE", "LEASE_SECONDS",
+                "SEND_TIMEOUT", "POLL_SECONDS", "REMINDER_TIME", "REMINDER_EVERY_SECONDS", "MAIL_HOST")
+    if os.environ.get(f"YOYAKU_NOTIFY_{key}", "").strip()
+}
 
 # --- Security (production) --------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,7 +9,7 @@ import pytest
 from tests import factories as f
 from yoyaku.booking.models import AuditEvent
 from yoyaku.portal import session as resident_session
-from yoyaku.portal import throttle
+from yoyaku.web import throttle
 
 pytestmark = pytest.mark.django_db
 

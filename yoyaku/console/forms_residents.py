@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from yoyaku.booking import rules, search
 from yoyaku.booking.errors import InvalidInput
-from yoyaku.portal.forms import BaseForm, DetailsForm
+from yoyaku.web.forms import BaseForm, DetailsForm
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 100,000 residents are about 15 MB
 

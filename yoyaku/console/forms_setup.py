@@ -30,7 +30,7 @@ from yoyaku.booking.slot_patterns import (
     parse_times,
     parse_weekdays,
 )
-from yoyaku.portal.forms import BaseForm, PhoneField
+from yoyaku.web.forms import BaseForm, PhoneField
 
 MAX_CAPACITY = 9999
 # Dates the city may need: birth dates from 1900 (rules.OLDEST_BIRTH_YEAR) to schedules well ahead. Outside

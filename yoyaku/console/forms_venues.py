@@ -20,7 +20,7 @@ from yoyaku.booking import moveup, rules
 from yoyaku.booking.errors import InvalidInput
 from yoyaku.booking.models import AuditEvent, Reservation, Venue
 from yoyaku.booking.slot_patterns import parse_date
-from yoyaku.portal.forms import BaseForm
+from yoyaku.web.forms import BaseForm
 
 MAX_EXPORT_DAYS = 366
 DASHBOARD_DAYS = (1, 3, 7, 14, 31)

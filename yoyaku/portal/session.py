@@ -56,13 +56,3 @@ def resident_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def client_address(request) -> str:
-    """The client's address. Behind a proxy, set YOYAKU_PROXY_COUNT to the number of trusted proxies."""
-    proxies = getattr(settings, "YOYAKU_PROXY_COUNT", 0)
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 - a label, not a bind address

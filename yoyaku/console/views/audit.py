@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yoyaku.booking import services
 from yoyaku.booking.availability import local_midnight
 from yoyaku.booking.models import AuditEvent, Reservation, Resident
-from yoyaku.portal.session import client_address
-from yoyaku.portal.views.common import page
+from yoyaku.web.pages import page
+from yoyaku.web.request import staff_actor
 
 from ..forms_venues import AuditFilterForm, AuditResidentForm, ReservationExportForm
 from ..roles import CITY_ADMIN, staff_required
@@ -102,7 +102,7 @@ def reservations_export_view(request):
     if form.is_bound and "download" in request.GET and form.is_valid():
         data = form.cleaned_data
         services.audit_record(
-            actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
+            actor=staff_actor(request),
             action="reservations.export",
             data={"from": data["date_from"].isoformat(), "to": data["date_to"].isoformat(),
                   "venue": data["venue"].pk if data["venue"] else None, "status": data["status"]},

@@ -15,10 +15,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yoyaku.booking import services
-from yoyaku.portal import throttle
-from yoyaku.portal.forms import BaseForm
-from yoyaku.portal.session import client_address
-from yoyaku.portal.views.common import safe_next
+from yoyaku.web import throttle
+from yoyaku.web.forms import BaseForm
+from yoyaku.web.pages import safe_next
+from yoyaku.web.request import client_address
 
 from ..roles import roles_of
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from yoyaku.booking.models import AuditEvent, Reservation, Slot
-from yoyaku.portal.views.common import page
+from yoyaku.web.pages import page
 
 from ..forms_venues import DashboardForm
 from ..roles import CITY_ADMIN, staff_required

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_http_methods
 
 from yoyaku.booking import imports, services
 from yoyaku.booking.errors import InvalidInput
-from yoyaku.portal.session import client_address
-from yoyaku.portal.views.common import page
+from yoyaku.web.pages import page
+from yoyaku.web.request import staff_actor
 
 from ..forms_residents import ImportUploadForm
 from ..roles import CITY_ADMIN, staff_required
@@ -133,7 +133,7 @@ def _check(request):
     report = _read(raw)
     token = ""
     if report.ok:
-        report.result = services.residents_import(actor=_actor(request), rows=report.rows, dry_run=True)
+        report.result = services.residents_import(actor=staff_actor(request), rows=report.rows, dry_run=True)
         token = _store(request, raw)
     else:
         _forget(request)
@@ -148,7 +148,7 @@ def _apply(request):
     report = _read(raw)  # again: the import must never trust an earlier check
     if report.ok:
         try:
-            result = services.residents_import(actor=_actor(request), rows=report.rows)
+            result = services.residents_import(actor=staff_actor(request), rows=report.rows)
         except InvalidInput as error:
             report.file_error = error.message
         else:
@@ -158,10 +158,6 @@ def _apply(request):
             return redirect("console:residents_import")
     _forget(request)
     return _render(request, ImportUploadForm(), report)
-
-
-def _actor(request) -> services.Actor:
-    return services.Actor.for_staff(request.user, client_address=client_address(request))
 
 
 @staff_required(CITY_ADMIN)

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yoyaku.booking import moveup, services
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Reservation, Slot
-from yoyaku.portal.session import client_address
-from yoyaku.portal.templatetags.yoyaku_dates import when
-from yoyaku.portal.views.common import page
+from yoyaku.web.pages import page
+from yoyaku.web.request import staff_actor
+from yoyaku.web.templatetags.yoyaku_dates import when
 
 from ..forms_venues import MoveUpFilterForm, MoveUpForm
 from ..roles import CALL_CENTRE, CITY_ADMIN, staff_required
@@ -63,7 +63,7 @@ def moveup_slot_view(request, slot_id: int):
         old_slot = reservation.slot
         try:
             moved = services.reservation_move_up(
-                actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
+                actor=staff_actor(request),
                 reservation=reservation, slot_id=slot.pk, reason=form.cleaned_data["reason"], now=now,
             )
         except BookingError as error:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from yoyaku.booking.models import MoveUpOffer
-from yoyaku.portal.views.common import page
+from yoyaku.web.pages import page
 
 from ..roles import CALL_CENTRE, CITY_ADMIN, staff_required
 

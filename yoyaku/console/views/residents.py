@@ -26,11 +26,12 @@ from yoyaku.booking import availability, search, services
 from yoyaku.booking.errors import AlreadyBooked, BookingError, InvalidInput, NotActive
 from yoyaku.booking.models import AuditEvent, Reservation, Resident
 from yoyaku.booking.rules import normalize_reservation_code
-from yoyaku.portal.forms import DetailsForm, TimeForm
-from yoyaku.portal.session import client_address
-from yoyaku.portal.templatetags.yoyaku_dates import when
-from yoyaku.portal.views.booking import TimeChoice, query_day, query_int, slot_groups
-from yoyaku.portal.views.common import page
+from yoyaku.web.forms import DetailsForm, TimeForm
+from yoyaku.web.pages import page
+from yoyaku.web.query import query_day, query_int
+from yoyaku.web.request import staff_actor
+from yoyaku.web.templatetags.yoyaku_dates import when
+from yoyaku.web.time_choice import TimeChoice, slot_groups
 
 from ..forms_residents import ReasonForm, ResidentSearchForm, StaffBookingForm
 from ..roles import CALL_CENTRE, CITY_ADMIN, staff_required
@@ -38,10 +39,6 @@ from ..roles import CALL_CENTRE, CITY_ADMIN, staff_required
 SEARCH_KEY = "console:resident_search"
 AUDIT_LIMIT = 200
 BOOKING_FIELDS = ["recipient_phone", "booker_name", "booker_relation", "booker_phone", "email", "reason"]
-
-
-def _actor(request) -> services.Actor:
-    return services.Actor.for_staff(request.user, client_address=client_address(request))
 
 
 def _choice(request, *, offer, default_venue=None, default_day=None, moving=None) -> TimeChoice:
@@ -180,7 +177,7 @@ def book_view(request, resident_id: int, dose: int):
             data = form.cleaned_data
             try:
                 reservation = services.reservation_book(
-                    actor=_actor(request), resident=resident, slot_id=time_form.cleaned_data["slot"],
+                    actor=staff_actor(request), resident=resident, slot_id=time_form.cleaned_data["slot"],
                     dose_number=dose, wants_move_up=data["wants_move_up"] == "yes",
                     request_key=data["request_key"] or None, channel=Reservation.Channel.PHONE,
                     **{name: data[name] for name in BOOKING_FIELDS},
@@ -241,7 +238,7 @@ def change_view(request, resident_id: int, code: str):
         if time_form.is_valid() & form.is_valid():
             try:
                 moved = services.reservation_change(
-                    actor=_actor(request), reservation=reservation, slot_id=time_form.cleaned_data["slot"],
+                    actor=staff_actor(request), reservation=reservation, slot_id=time_form.cleaned_data["slot"],
                     reason=form.cleaned_data["reason"],
                 )
             except BookingError as error:
@@ -274,7 +271,7 @@ def cancel_view(request, resident_id: int, code: str):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reservation_cancel(actor=_actor(request), reservation=reservation,
+            services.reservation_cancel(actor=staff_actor(request), reservation=reservation,
                                         reason=form.cleaned_data["reason"])
         except BookingError as error:
             form.add_error(None, error.message)

@@ -22,9 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yoyaku.booking import rules, services
 from yoyaku.booking.errors import BookingError, InvalidInput
 from yoyaku.booking.models import Reservation, Slot, Venue
-from yoyaku.portal.session import client_address
-from yoyaku.portal.templatetags.yoyaku_dates import clock
-from yoyaku.portal.views.common import page
+from yoyaku.web.pages import page
+from yoyaku.web.query import day_or_404
+from yoyaku.web.request import staff_actor
+from yoyaku.web.templatetags.yoyaku_dates import clock
 
 from ..forms_venues import CheckInForm, DayForm, NoShowForm
 from ..roles import CITY_ADMIN, VENUE_STAFF, staff_required, venue_ids_of
@@ -62,13 +63,6 @@ def reservation_for(user, code: str) -> Reservation:
     if reservation is None or (venue_ids is not None and reservation.slot.venue_id not in venue_ids):
         raise Http404
     return reservation
-
-
-def parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Http404 from None
 
 
 def roster(*, venue: Venue, day: date):
@@ -196,7 +190,7 @@ def rosters_view(request):
 
 def _roster_context(request, venue_id: int, day_text: str) -> dict:
     venue = venue_for(request.user, venue_id)
-    day = parse_day(day_text)
+    day = day_or_404(day_text)
     reservations = list(roster(venue=venue, day=day))
     counts = day_counts(venues=[venue], day=day).get(venue.pk, {})
     return {"venue": venue, "day": day, "reservations": reservations, "counts": counts,
@@ -221,9 +215,9 @@ def roster_print_view(request, venue_id: int, day: str):
 
 def _export(request, venue_id: int, day_text: str, kind: str) -> HttpResponse:
     venue = venue_for(request.user, venue_id)
-    day = parse_day(day_text)
+    day = day_or_404(day_text)
     rows = roster_table(roster(venue=venue, day=day), day)
-    services.audit_record(actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
+    services.audit_record(actor=staff_actor(request),
                           action="roster.export", obj=venue,
                           data={"venue": venue.pk, "day": day.isoformat(), "format": kind, "rows": len(rows)})
     filename = f"roster-{venue.code}-{day.isoformat()}.{kind}"
@@ -259,7 +253,7 @@ def check_in_view(request, code: str):
     if request.method == "POST" and form.is_valid():
         try:
             record = services.dose_record(
-                actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
+                actor=staff_actor(request),
                 reservation=reservation, lot=form.cleaned_data["lot"], reason=form.cleaned_data["reason"],
             )
         except BookingError as error:
@@ -283,7 +277,7 @@ def no_show_view(request, code: str):
     if request.method == "POST" and form.is_valid():
         try:
             services.reservation_mark_no_show(
-                actor=services.Actor.for_staff(request.user, client_address=client_address(request)),
+                actor=staff_actor(request),
                 reservation=reservation, reason=form.cleaned_data["reason"],
             )
         except BookingError as error:

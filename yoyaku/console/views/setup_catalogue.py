@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yoyaku.booking import services
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Vaccine, Venue
-from yoyaku.portal.views.common import page
+from yoyaku.web.pages import page
 
 from ..forms_setup import VaccineForm, VenueForm
 from .setup_common import actor, admin_only

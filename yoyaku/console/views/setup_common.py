@@ -1,44 +1,21 @@
-"""What the city set-up pages share: who acts, reading ids and days from URLs, the statuses lists show.
+"""What the city set-up pages share: who acts, the statuses lists show.
 
 Every set-up page is for city admins only (call-centre operators and venue staff are refused).
 """
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yoyaku.booking import services
-from yoyaku.portal.session import client_address
+from yoyaku.web.request import staff_actor
 
 from ..roles import CITY_ADMIN, staff_required
 
 admin_only = staff_required(CITY_ADMIN)
 
 
-def actor(request) -> services.Actor:
-    return services.Actor.for_staff(request.user, client_address=client_address(request))
-
-
-def day_from_url(text: str) -> date:
-    """A YYYY-MM-DD day from the path, or 404."""
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
-def day_from_query(text, default: date) -> tuple[date, bool]:
-    """A YYYY-MM-DD day from the query string, or the default; True when the text was not a day."""
-    if not text:
-        return default, False
-    try:
-        return date.fromisoformat(str(text).strip()), False
-    except ValueError:
-        return default, True
+actor = staff_actor
 
 
 def window_status(window, now) -> str:

@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yoyaku.booking import selectors, services
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Slot, Venue
-from yoyaku.portal.views.common import page
+from yoyaku.web.pages import page
+from yoyaku.web.query import day_or_404, query_day
 
 from ..forms_setup import CapacityForm, ReasonForm, SlotsGenerateForm
-from .setup_common import actor, admin_only, day_from_query, day_from_url
+from .setup_common import actor, admin_only
 
 DAYS_SHOWN = 42  # six weeks of a venue's days on one page
 
@@ -44,7 +45,8 @@ def slots_view(request):
     """Choose a venue; see its days with slots (six weeks from `from`), each linking to the day."""
     venues = list(Venue.objects.order_by("area", "code"))
     today = timezone.localdate()
-    first_day, bad_day = day_from_query(request.GET.get("from"), today)
+    bad_day = bool(request.GET.get("from")) and query_day(request.GET.get("from")) is None
+    first_day = query_day(request.GET.get("from")) or today
     problems = []
     if bad_day:
         problems.append(_("The first day in the address is not a date (YYYY-MM-DD); showing from today."))
@@ -76,7 +78,7 @@ def _to_call(slots):
 @require_GET
 def venue_day_view(request, venue_id: int, day: str):
     venue = get_object_or_404(Venue, pk=venue_id)
-    day = day_from_url(day)
+    day = day_or_404(day)
     slots = list(selectors.venue_day_slots(venue=venue, day=day))
     now = timezone.now()
     context = {
@@ -163,7 +165,7 @@ def slot_reopen_view(request, slot_id: int):
 @require_http_methods(["GET", "POST"])
 def venue_day_close_view(request, venue_id: int, day: str):
     venue = get_object_or_404(Venue, pk=venue_id)
-    day = day_from_url(day)
+    day = day_or_404(day)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yoyaku.booking import services
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import BookingWindow
-from yoyaku.portal.views.common import page
+from yoyaku.web.pages import page
 
 from ..forms_setup import WindowCloseForm, WindowForm
 from .setup_common import actor, admin_only, window_status, window_who

@@ -9,12 +9,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yoyaku.booking import services
 from yoyaku.booking.errors import call_centre_text
 from yoyaku.booking.models import Resident
+from yoyaku.web import throttle
+from yoyaku.web.context import TEXT_SIZE_COOKIE
+from yoyaku.web.pages import page, safe_next
+from yoyaku.web.request import client_address
 
-from .. import throttle
-from ..context import TEXT_SIZE_COOKIE
 from ..forms import LoginForm
-from ..session import client_address, current_resident, log_in, log_out
-from .common import page, safe_next
+from ..session import current_resident, log_in, log_out
 
 
 def _wait_text(seconds: int) -> str:

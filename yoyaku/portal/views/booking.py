@@ -8,7 +8,7 @@ so the check page's change links and a time that filled in the meantime lose not
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,121 +16,27 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from yoyaku.booking import availability, rules, services
 from yoyaku.booking.errors import AlreadyBooked, BookingError, SlotFull, SlotUnavailable, TooEarly, WrongVaccine
 from yoyaku.booking.models import Reservation, Slot
+from yoyaku.web.forms import DetailsForm, TimeForm
+from yoyaku.web.pages import page
+from yoyaku.web.query import query_day, query_int
+from yoyaku.web.request import client_address
+from yoyaku.web.time_choice import TimeChoice, slot_groups
 
-from ..forms import DetailsForm, TimeForm
-from ..session import client_address, current_resident, resident_required
-from ..templatetags import yoyaku_dates
-from .common import own_reservation, page
+from ..session import current_resident, resident_required
+from .common import own_reservation
 
-CALENDAR_WEEKS = 6
 DETAIL_FIELDS = ["booker", "booker_name", "booker_relation", "booker_phone", "recipient_phone", "email",
                  "wants_move_up"]
 
 
 def _draft_key(kind: str, ref) -> str:
     return f"draft:{kind}:{ref}"
-
-
-def query_int(text) -> int | None:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return None
-
-
-def query_day(text) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def calendar_weeks(*, start: date, levels: dict[date, str]) -> list[list[dict]]:
-    """Weeks (Monday first) from the week of `start`, each day with its availability level and labels: the
-    day number (with the month on the first cell and on the 1st; "11/28" does not fit a 320 px week) and
-    the full date for screen readers. Built here, not in a template include per cell."""
-    first = start - timedelta(days=start.weekday())
-    weeks = []
-    for w in range(CALENDAR_WEEKS):
-        week = []
-        for d in range(7):
-            day = first + timedelta(days=w * 7 + d)
-            with_month = day.day == 1 or (w == 0 and d == 0)
-            week.append({"day": day, "level": levels.get(day), "before": day < start, "with_month": with_month,
-                         "label": yoyaku_dates.shortday(day) if with_month else str(day.day),
-                         "spoken": yoyaku_dates.day(day)})
-        weeks.append(week)
-    return weeks
-
-
-class TimeChoice:
-    """The venue, the calendar and the times of the chosen day, for an Offer.
-
-    With `venue_first` (the resident site) and no venue chosen, the day shows the venues with free times
-    (links), not the times of every venue: a big city has hundreds of venues and thousands of times a day.
-    The times of all venues are still read when a form is posted without a venue (to validate it).
-    """
-
-    def __init__(self, *, offer: availability.Offer, venue_id: int | None, day: date | None,
-                 venue_first: bool = False):
-        self.offer = offer
-        self.venues = offer.venues()
-        self.venue_id = venue_id if any(v.pk == venue_id for v in self.venues) else None
-        end = offer.earliest_day + timedelta(days=CALENDAR_WEEKS * 7)
-        self.levels = offer.days(venue_id=self.venue_id, start=offer.earliest_day, end=end)
-        bookable_days = sorted(d for d, level in self.levels.items() if level != "full")
-        if day not in bookable_days:
-            day = bookable_days[0] if bookable_days else None
-        self.day = day
-        self.weeks = calendar_weeks(start=offer.earliest_day, levels=self.levels)
-        self.show_times = not (venue_first and self.venue_id is None)
-        self.day_venues = offer.day_venues(day=day) if day and not self.show_times else []
-        self._slots = None
-
-    @property
-    def slots(self):
-        if self._slots is None:
-            self._slots = self.offer.times(day=self.day, venue_id=self.venue_id) if self.day else []
-        return self._slots
-
-    @slots.setter
-    def slots(self, value):
-        self._slots = value
-
-    def venue_of(self, slot_id: int) -> int | None:
-        """The venue of a chosen time, so that going back to the page shows that venue's times."""
-        return next((s.venue_id for s in self.slots if s.pk == slot_id), self.venue_id)
-
-    def context(self) -> dict:
-        return {"venues": self.venues, "venue_id": self.venue_id, "day": self.day, "weeks": self.weeks,
-                "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)], "has_slots": bool(self.levels),
-                "show_times": self.show_times, "day_venues": self.day_venues}
-
-
-def slot_groups(time_form, slots) -> list[dict]:
-    """The time radios grouped by venue, as ready HTML per group (a template per radio was most of the
-    booking page's cost at opening time). Ids follow Django's (id_slot_<n>), so the error summary's link
-    to the first radio still lands."""
-    field = time_form["slot"]
-    chosen = str(field.value() or "")
-    labels = dict(field.field.choices)
-    groups: dict[int, dict] = {}
-    for index, slot in enumerate(slots):
-        groups.setdefault(slot.venue_id, {"venue": slot.venue, "radios": []})["radios"].append(
-            (field.html_name, slot.pk, f"{field.auto_id}_{index}", " checked" if str(slot.pk) == chosen else "",
-             labels[slot.pk])
-        )
-    radio = ('<div class="radio"><input type="radio" name="{0}" value="{1}" id="{2}"{3}>'
-             '<label for="{2}">{4}</label></div>')
-    return [{"venue": g["venue"], "html": format_html_join("", radio, g["radios"])} for g in groups.values()]
 
 
 def _choice_from_request(request, draft: dict) -> tuple[int | None, date | None]:

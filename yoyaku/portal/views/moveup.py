@@ -14,9 +14,10 @@ from django.views.decorators.http import require_http_methods
 from yoyaku.booking import services
 from yoyaku.booking.errors import OfferClosed
 from yoyaku.booking.models import MoveUpOffer
+from yoyaku.web.pages import page
+from yoyaku.web.request import client_address
 
-from ..session import client_address, current_resident, resident_required
-from .common import page
+from ..session import current_resident, resident_required
 
 
 def _closed(request, offer: MoveUpOffer, status: str):

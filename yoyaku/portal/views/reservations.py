@@ -11,9 +11,11 @@ from yoyaku.booking import rules, services
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Reservation
 from yoyaku.notify.ics import city_host, reservation_ics
+from yoyaku.web.pages import page
+from yoyaku.web.request import client_address
 
-from ..session import client_address, current_resident, resident_required
-from .common import own_reservation, page
+from ..session import current_resident, resident_required
+from .common import own_reservation
 
 
 @resident_required

@@ -1,6 +1,6 @@
 """The top page (トップページ): notices, the resident's doses, and the venue filter (接種場所の絞り込み)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -8,18 +8,12 @@ from django.utils.translation import get_language
 
 from yoyaku.booking import availability, rules, services
 from yoyaku.booking.models import Notice, Reservation, Vaccine, Venue
+from yoyaku.web.pages import page
+from yoyaku.web.query import query_day
 
 from ..session import current_resident, resident_required
-from .common import page
 
 FILTER_DAYS = 7
-
-
-def _parse_day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def dose_rows(resident, now):
@@ -42,7 +36,7 @@ def venue_filter(request, now):
     city = settings.YOYAKU
     first_day = rules.first_web_day(timezone.localtime(now), days_before=city["WEB_DEADLINE_DAYS_BEFORE"],
                                     at=rules.parse_clock(city["WEB_DEADLINE_TIME"]))
-    start = max(_parse_day(request.GET.get("from")) or first_day, first_day)
+    start = max(query_day(request.GET.get("from")) or first_day, first_day)
     start = min(start, first_day + timedelta(days=365))
     area = request.GET.get("area", "")
     vaccines = list(Vaccine.objects.filter(active=True))

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from yoyaku.booking import demo_data, services
+from yoyaku.booking import demo_data, selectors
 from yoyaku.booking.models import (
     AuditEvent,
     BookingWindow,
@@ -168,7 +168,7 @@ def test_demo_printed_resident_logins_exist_have_no_reservation_and_may_book_dos
                             - ((today.month, today.day) < (resident.birth_date.month, resident.birth_date.day)))
         assert not resident.reservations.exists()
         assert not resident.doses.exists()
-        assert services.dose_eligibility(resident=resident, dose_number=1, now=timezone.now()).allowed
+        assert selectors.dose_eligibility(resident=resident, dose_number=1, now=timezone.now()).allowed
     assert "http://127.0.0.1:8000/" in output
     assert "http://127.0.0.1:8000/admin/" in output
 

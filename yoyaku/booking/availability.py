@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
-from . import rules, selectors
+from . import deadline, rules, selectors
 from .models import Resident, Slot, Vaccine, Venue
 
 
@@ -184,14 +184,8 @@ def offer_for(*, resident: Resident, dose_number: int, now: datetime | None = No
               moving_reservation_id: int | None = None) -> Offer:
     """The Offer for a resident and dose. A few small queries (previous and next dose, vaccines)."""
     now = now or timezone.now()
-    city = settings.YOYAKU
     today = timezone.localdate(now)
-    earliest = today
-    if web:
-        earliest = rules.first_web_day(
-            timezone.localtime(now), days_before=city["WEB_DEADLINE_DAYS_BEFORE"],
-            at=rules.parse_clock(city["WEB_DEADLINE_TIME"]),
-        )
+    earliest = deadline.first_web_day(now) if web else today
     previous = selectors.previous_dose(resident=resident, dose_number=dose_number,
                                        exclude_reservation_id=moving_reservation_id)
     following = selectors.dose_fact(resident=resident, dose_number=dose_number + 1,
@@ -199,11 +193,11 @@ def offer_for(*, resident: Resident, dose_number: int, now: datetime | None = No
     vaccines = Vaccine.objects.filter(active=True, min_age__lte=rules.age_on(resident.birth_date, today))
     if previous is not None:
         earliest = max(earliest, rules.earliest_next_dose_date(previous))
-        if not city["ALLOW_VACCINE_SWITCH"]:
+        if not settings.YOYAKU["ALLOW_VACCINE_SWITCH"]:
             vaccines = vaccines.filter(code=previous.vaccine_code)
     latest = None
     if following is not None:
-        if not city["ALLOW_VACCINE_SWITCH"]:
+        if not settings.YOYAKU["ALLOW_VACCINE_SWITCH"]:
             vaccines = vaccines.filter(code=following.vaccine_code)
         # The interval before the next dose depends on the vaccine; with one vaccine allowed it is exact,
         # with a switch allowed the service re-checks the chosen slot.

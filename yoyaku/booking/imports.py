@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -97,16 +96,11 @@ def _too_long(max_length: int, value: str) -> CellError:
     )
 
 
-def _nfkc(value: str) -> str:
-    # Full-width digits, letters, hyphens and half-width katakana become their usual forms.
-    return unicodedata.normalize("NFKC", value).strip()
-
-
 def text(*, max_length: int | None = None, required: bool = False, normalize: bool = False) -> Cleaner:
     """Free text, stripped; `normalize` applies NFKC (for kana, phone numbers, postal codes)."""
 
     def clean(value: str, context: Context) -> str:
-        value = _nfkc(value) if normalize else value.strip()
+        value = rules.nfkc(value) if normalize else value.strip()
         if required and not value:
             raise CellError(_("A value is required."))
         if max_length is not None and len(value) > max_length:
@@ -144,7 +138,7 @@ def email(value: str, context: Context) -> str:
 
 
 def flag(value: str, context: Context) -> bool:
-    value = _nfkc(value)
+    value = rules.nfkc(value)
     if value == "1":
         return True
     if value == "0":
@@ -154,7 +148,7 @@ def flag(value: str, context: Context) -> bool:
 
 def integer(*, minimum: int, maximum: int) -> Cleaner:
     def clean(value: str, context: Context) -> int:
-        value = _nfkc(value)
+        value = rules.nfkc(value)
         if not value.isascii() or not value.isdigit() or not minimum <= int(value) <= maximum:
             raise CellError(
                 _("Enter a whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum}
@@ -171,7 +165,7 @@ def code(*, max_length: int) -> Cleaner:
     """An identifier the city chooses (vaccine and venue codes): letters, digits, `.`, `_`, `-`."""
 
     def clean(value: str, context: Context) -> str:
-        value = _nfkc(value)
+        value = rules.nfkc(value)
         if not value:
             raise CellError(_("A value is required."))
         if not CODE_PATTERN.match(value):
@@ -187,7 +181,7 @@ def choice(choices: Iterable[str]) -> Cleaner:
     allowed = tuple(choices)
 
     def clean(value: str, context: Context) -> str:
-        value = _nfkc(value).lower()
+        value = rules.nfkc(value).lower()
         if value not in allowed:
             raise CellError(_("Enter one of: %(choices)s.") % {"choices": ", ".join(allowed)})
         return value
@@ -197,7 +191,7 @@ def choice(choices: Iterable[str]) -> Cleaner:
 
 def vaccine_codes(value: str, context: Context) -> frozenset[str]:
     """Vaccine codes separated by `|`; each must be a vaccine that exists. Empty: none."""
-    codes = [_nfkc(part) for part in value.split("|")]
+    codes = [rules.nfkc(part) for part in value.split("|")]
     codes = [part for part in codes if part]
     unknown = sorted({part for part in codes if part not in context.vaccine_codes})
     if unknown:
@@ -224,7 +218,7 @@ def group_codes(*, max_length: int) -> Cleaner:
     """
 
     def clean(value: str, context: Context) -> str:
-        codes = [part for part in _GROUP_SEPARATORS.split(_nfkc(value)) if part]
+        codes = [part for part in _GROUP_SEPARATORS.split(rules.nfkc(value)) if part]
         if any(not GROUP_CODE_PATTERN.match(part) for part in codes):
             raise CellError(_("Group codes use only lower-case letters a-z, digits, '_' and '-', separated by "
                               "'|' or spaces, for example medical|care-home."))

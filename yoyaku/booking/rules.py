@@ -23,12 +23,13 @@ from .errors import InvalidInput, NotEligible, TooEarly, TooYoung, WrongVaccine
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ーｰ－_]+")
 
 
-def _nfkc(text: str) -> str:
+def nfkc(text) -> str:
+    """The one normaliser of typed text: NFKC, invisible format characters dropped, stripped."""
     # NFKC turns full-width digits and letters (０-９, Ａ-Ｚ) and the ideographic space into ASCII.
     # Invisible format characters (zero-width space, BOM, soft hyphen, direction marks: category Cf)
     # come along when people copy a number from an email or a PDF; they are dropped, not reported
     # as "letters or other characters" that the person cannot see.
-    normalized = unicodedata.normalize("NFKC", text or "")
+    normalized = unicodedata.normalize("NFKC", str(text or ""))
     return "".join(ch for ch in normalized if unicodedata.category(ch) != "Cf").strip()
 
 
@@ -37,7 +38,7 @@ TICKET_NUMBER_LENGTH = 10
 
 def normalize_ticket_number(text: str) -> str:
     """The 10-digit ticket number (接種券番号), from what a person typed, or InvalidInput saying why."""
-    cleaned = _SEPARATORS.sub("", _nfkc(text))
+    cleaned = _SEPARATORS.sub("", nfkc(text))
     if not cleaned:
         raise InvalidInput(_("Enter the 10-digit ticket number."), code="ticket_empty")
     if not cleaned.isascii() or not cleaned.isdigit():
@@ -108,7 +109,7 @@ def parse_birth_date(text: str, *, today: date) -> date:
 
     Accepts 19450101, 1945/1/1, 1945-01-01, １９４５年１月１日, 昭和20年1月1日, S20.1.1, 平成元年5月1日…
     """
-    cleaned = re.sub(r"\s+", "", _nfkc(text))
+    cleaned = re.sub(r"\s+", "", nfkc(text))
     # Common dash look-alikes become "-" so "1945−01−01" reads like "1945-01-01".
     cleaned = re.sub(r"[‐‑‒–—―−ーｰ]", "-", cleaned)
     if not cleaned:
@@ -354,7 +355,7 @@ def new_reservation_code() -> str:
 
 def normalize_reservation_code(text: str) -> str:
     """A code as typed (lower case, full-width, with spaces or hyphens) in its canonical form."""
-    cleaned = _SEPARATORS.sub("", _nfkc(text))
+    cleaned = _SEPARATORS.sub("", nfkc(text))
     # ASCII first: str.upper() turns "ß" into "SS" and would let a 7-character entry through.
     cleaned = cleaned.upper() if cleaned.isascii() else ""
     if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):

@@ -14,7 +14,6 @@ is needed for that; the page shows at most `LIMIT` residents and says when there
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +21,7 @@ from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Concat, Replace
 
 from .models import Resident
+from .rules import nfkc
 
 LIMIT = 50
 MIN_PHONE_DIGITS = 4  # fewer digits match a large part of the city
@@ -33,14 +33,9 @@ _SPACES = re.compile(r"\s+")  # after NFKC the ideographic space is a plain spac
 PHONE_SEPARATORS = ("-", " ", "(", ")", "‐", "‑", "−", "ー", ".")
 
 
-def _nfkc(text: str) -> str:
-    normalized = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in normalized if unicodedata.category(ch) != "Cf")
-
-
 def normalize_name(text: str) -> str:
     """A name as compared: NFKC (full-width letters become ASCII), without spaces between the parts."""
-    return _SPACES.sub("", _nfkc(text))
+    return _SPACES.sub("", nfkc(text))
 
 
 def normalize_kana(text: str) -> str:
@@ -60,7 +55,7 @@ def is_kana(text: str) -> bool:
 
 def phone_digits(text: str) -> str:
     """The digits of a phone number as typed (full-width, hyphens, spaces, brackets all fine)."""
-    return "".join(ch for ch in _nfkc(text) if ch.isascii() and ch.isdigit())
+    return "".join(ch for ch in nfkc(text) if ch.isascii() and ch.isdigit())
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,15 @@
-"""Reads the services and pages share. Writes live in services.py."""
+"""Reads the services and pages share. Writes live in services/."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from . import rules
+from .errors import AlreadyBooked, BookingError, InvalidInput, TicketInactive
 from .models import BookingWindow, DoseRecord, Reservation, Resident, Slot
 
 
@@ -53,6 +57,60 @@ def booking_windows() -> list[rules.Window]:
     return BookingWindow.objects.all().as_rules()
 
 
+def dose_eligibility(*, resident: Resident, dose_number: int, now: datetime) -> rules.Eligibility:
+    """Whether the booking windows, the dose order and the doses given let this resident book this dose."""
+    return rules.dose_eligibility(
+        dose_number=dose_number,
+        birth_date=resident.birth_date,
+        groups=resident.group_set,
+        windows=booking_windows(),
+        previous=previous_dose(resident=resident, dose_number=dose_number),
+        given_doses=given_doses(resident=resident),
+        now=now,
+        max_dose=settings.YOYAKU["MAX_DOSE"],
+    )
+
+
+def booking_refusal(*, resident: Resident, dose_number: int, now: datetime) -> BookingError | None:
+    """Why this resident cannot book this dose now (an inactive ticket, a dose already booked, not eligible),
+    or None: the one "may this dose be booked" check of both sites. The booking itself checks again."""
+    if not resident.active:
+        return TicketInactive()
+    current = Reservation.objects.active().filter(resident=resident, dose_number=dose_number).first()
+    if current is not None:
+        return AlreadyBooked(reservation=current)
+    eligibility = dose_eligibility(resident=resident, dose_number=dose_number, now=now)
+    return None if eligibility.allowed else eligibility.error
+
+
+def reservation_by_code(code: str, *, resident_id: int | None = None, venue_ids=None) -> Reservation | None:
+    """A reservation by its 予約ID as typed (normalised), limited to one resident's or to some venues'; None
+    when there is none, it is someone else's, or the code is malformed (pages answer all of these with 404)."""
+    try:
+        code = rules.normalize_reservation_code(code)
+    except InvalidInput:
+        return None
+    reservations = Reservation.objects.select_related("resident", "slot__venue", "slot__vaccine", "dose_record")
+    if resident_id is not None:
+        reservations = reservations.filter(resident_id=resident_id)
+    if venue_ids is not None:
+        reservations = reservations.filter(slot__venue_id__in=venue_ids)
+    return reservations.filter(code=code).first()
+
+
+def booked_by_request(*, resident_id: int, request_key: str) -> Reservation | None:
+    """The reservation a earlier submit of the same form made (its request key), for a double click or a
+    resubmit after success."""
+    if not request_key:
+        return None
+    return Reservation.objects.filter(request_key=request_key_for(resident_id, request_key)).first()
+
+
+def request_key_for(resident_id: int, key: str) -> str:
+    """Request keys are stored per resident, so one resident's key can never fetch another's reservation."""
+    return f"{resident_id}:{key}"
+
+
 def integrity_mismatches():
     """Slots whose counter differs from the reservations holding a place in them. Must always be empty.
 
@@ -84,8 +142,6 @@ def double_bookings():
 def venue_days(*, venue, first_day, last_day) -> list[dict]:
     """Per local day (`day`) with slots at `venue` from `first_day` to `last_day`: slot_count, closed_count,
     capacity_total, booked_total, free_total (in open slots). One query, whatever the number of slots."""
-    from django.db.models import Sum
-
     return list(
         Slot.objects.filter(venue=venue, day__gte=first_day, day__lte=last_day)
         .values("day")

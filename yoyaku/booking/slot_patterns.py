@@ -8,13 +8,13 @@ All times are local wall-clock times in the given time zone (settings.TIME_ZONE 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.utils.translation import gettext as _
 
 from .errors import InvalidInput
+from .rules import nfkc
 
 # A typo in a year ("2062" for "2026") must not write tens of thousands of slots.
 MAX_DAYS = 366
@@ -40,7 +40,7 @@ _DATETIME = re.compile(r"^(?P<date>[0-9/-]+)(?:\s+|T)(?P<clock>[0-9]{1,2}:[0-9]{
 
 def _clean(text: str) -> str:
     # Full-width digits, colons and commas (０９：００，) read like their ASCII forms.
-    return unicodedata.normalize("NFKC", text or "").strip()
+    return nfkc(text)
 
 
 def _items(text: str) -> list[str]:

@@ -8,7 +8,6 @@ read too, for staff who type fast. Full-width digits are fine everywhere.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 
 from django import forms
@@ -80,10 +79,6 @@ class DatePartsWidget(forms.MultiWidget):
         return context
 
 
-def _nfkc(text) -> str:
-    return unicodedata.normalize("NFKC", str(text or "")).strip()
-
-
 class DateField(forms.Field):
     """A local date from 年 / 月 / 日 parts; with `with_time`, an aware datetime from the parts and HH:MM."""
 
@@ -96,7 +91,7 @@ class DateField(forms.Field):
     def to_python(self, value):
         if not isinstance(value, list | tuple):
             return value if isinstance(value, date) else None
-        parts = [_nfkc(part) for part in value]
+        parts = [rules.nfkc(part) for part in value]
         if not any(parts):
             return None
         year, month, day = parts[:3]

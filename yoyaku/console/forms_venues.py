@@ -8,7 +8,6 @@ number that narrows the audit log is POSTed, and the page then filters by the re
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
 
 from django import forms
@@ -39,7 +38,7 @@ class DayField(forms.Field):
     def to_python(self, value):
         if isinstance(value, date):
             return value
-        text = unicodedata.normalize("NFKC", str(value or "")).strip()
+        text = rules.nfkc(value)
         if not text:
             return None
         if len(text) > 20:
@@ -137,7 +136,7 @@ class CheckInForm(BaseForm):
     reason = reason_field(required=False)
 
     def clean_lot(self):
-        lot = re.sub(r"\s+", "", unicodedata.normalize("NFKC", self.cleaned_data["lot"])).upper()
+        lot = re.sub(r"\s+", "", rules.nfkc(self.cleaned_data["lot"])).upper()
         lot = re.sub(r"[‐‑‒–—―−ーｰ]", "-", lot)
         if not LOT_PATTERN.match(lot):
             raise forms.ValidationError(

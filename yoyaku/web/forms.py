@@ -5,13 +5,14 @@ how to fix the input; normalisation is the domain's rules."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django import forms
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from yoyaku.booking import rules
 
 
 class BaseForm(forms.Form):
@@ -32,7 +33,7 @@ class BaseForm(forms.Form):
 
 def normalize_phone(text: str) -> str:
     """Digits with hyphens as typed (full-width allowed), checked for a Japanese phone number's length."""
-    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    cleaned = rules.nfkc(text)
     cleaned = re.sub(r"[‐‑‒–—―−ーｰ]", "-", cleaned)
     cleaned = re.sub(r"[\s()]", "", cleaned)
     digits = re.sub(r"\D", "", cleaned)
@@ -117,7 +118,7 @@ class DetailsForm(BaseForm):
     )
 
     def clean_email(self):
-        value = unicodedata.normalize("NFKC", self.cleaned_data.get("email") or "").strip()
+        value = rules.nfkc(self.cleaned_data.get("email"))
         if value:
             try:
                 validate_email(value)

@@ -22,10 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yoyaku.booking import availability, search, services
-from yoyaku.booking.errors import AlreadyBooked, BookingError, InvalidInput, NotActive
+from yoyaku.booking import availability, deadline, search, selectors, services
+from yoyaku.booking.errors import AlreadyBooked, BookingError, NotActive, TicketInactive
 from yoyaku.booking.models import AuditEvent, Reservation, Resident
-from yoyaku.booking.rules import normalize_reservation_code
 from yoyaku.web.forms import DetailsForm, TimeForm
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day, query_int
@@ -53,14 +52,7 @@ def _choice(request, *, offer, default_venue=None, default_day=None, moving=None
 
 
 def _resident_reservation(resident_id: int, code: str) -> Reservation:
-    try:
-        code = normalize_reservation_code(code)
-    except InvalidInput:
-        raise Http404 from None
-    reservation = (
-        Reservation.objects.select_related("resident", "slot__venue", "slot__vaccine")
-        .filter(code=code, resident_id=resident_id).first()
-    )
+    reservation = selectors.reservation_by_code(code, resident_id=resident_id)
     if reservation is None:
         raise Http404
     return reservation
@@ -103,7 +95,7 @@ def _dose_rows(resident: Resident, reservations, records, now) -> list[dict]:
     for dose in range(1, settings.YOYAKU["MAX_DOSE"] + 1):
         row = {"dose": dose, "reservation": active.get(dose), "record": given.get(dose), "why_not": ""}
         if row["reservation"] is None and row["record"] is None and resident.active:
-            eligibility = services.dose_eligibility(resident=resident, dose_number=dose, now=now)
+            eligibility = selectors.dose_eligibility(resident=resident, dose_number=dose, now=now)
             row["why_not"] = "" if eligibility.allowed else eligibility.error.message
             row["can_book"] = eligibility.allowed
         rows.append(row)
@@ -139,19 +131,15 @@ def _booking_refusal(request, resident: Resident, dose: int, now):
     """A redirect to the resident's page, with the reason, when this dose cannot be booked now; else None."""
     if not 1 <= dose <= settings.YOYAKU["MAX_DOSE"]:
         raise Http404
-    if not resident.active:
+    refusal = selectors.booking_refusal(resident=resident, dose_number=dose, now=now)
+    if isinstance(refusal, TicketInactive):
         messages.error(request, _("This resident's ticket is no longer active (moved away or deceased): "
                                   "nothing can be booked."))
-        return redirect("console:resident_detail", resident_id=resident.pk)
-    current = Reservation.objects.active().filter(resident=resident, dose_number=dose).first()
-    if current is not None:
-        messages.info(request, AlreadyBooked(reservation=current).message)
-        return redirect("console:resident_detail", resident_id=resident.pk)
-    eligibility = services.dose_eligibility(resident=resident, dose_number=dose, now=now)
-    if not eligibility.allowed:
-        messages.error(request, eligibility.error.message)
-        return redirect("console:resident_detail", resident_id=resident.pk)
-    return None
+    elif isinstance(refusal, AlreadyBooked):
+        messages.info(request, refusal.message)
+    elif refusal is not None:
+        messages.error(request, refusal.message)
+    return None if refusal is None else redirect("console:resident_detail", resident_id=resident.pk)
 
 
 @staff_required(CITY_ADMIN, CALL_CENTRE)
@@ -162,7 +150,7 @@ def book_view(request, resident_id: int, dose: int):
     if request.method == "POST":
         # A second click, or a resubmit after success: the reservation the first submit made.
         key = request.POST.get("request_key", "")[:64]
-        done = key and Reservation.objects.filter(request_key=services.request_key_for(resident.pk, key)).first()
+        done = selectors.booked_by_request(resident_id=resident.pk, request_key=key)
         if done:
             messages.success(request, _booked_message(done))
             return redirect("console:resident_detail", resident_id=resident.pk)
@@ -198,7 +186,7 @@ def book_view(request, resident_id: int, dose: int):
         })
     return page(request, "console/residents/book.html", {
         "resident": resident, "dose": dose, "mode": "book", "time_form": time_form, "form": form,
-        "slot_groups": slot_groups(time_form, choice.slots), "deadline_days": _deadline_days(),
+        "slot_groups": slot_groups(time_form, choice.slots), "deadline_days": deadline.days_before(),
         "form_action": reverse("console:resident_book", kwargs={"resident_id": resident.pk, "dose": dose}),
         **choice.context(),
     }, forms=[time_form, form])
@@ -207,10 +195,6 @@ def book_view(request, resident_id: int, dose: int):
 def _booked_message(reservation: Reservation) -> str:
     return _("Booked: reservation ID %(code)s, %(when)s.") % {
         "code": reservation.code, "when": when(reservation.slot.starts_at)}
-
-
-def _deadline_days() -> int:
-    return settings.YOYAKU["WEB_DEADLINE_DAYS_BEFORE"]
 
 
 # --- Changing and cancelling --------------------------------------------------------------------------------
@@ -255,7 +239,7 @@ def change_view(request, resident_id: int, code: str):
     return page(request, "console/residents/book.html", {
         "resident": reservation.resident, "reservation": reservation, "dose": reservation.dose_number,
         "mode": "change", "time_form": time_form, "form": form, "slot_groups": slot_groups(time_form, choice.slots),
-        "deadline_days": _deadline_days(),
+        "deadline_days": deadline.days_before(),
         "form_action": reverse("console:resident_reservation_change",
                                kwargs={"resident_id": reservation.resident_id, "code": reservation.code}),
         **choice.context(),

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yoyaku.booking import rules, services
-from yoyaku.booking.errors import BookingError, InvalidInput
+from yoyaku.booking import rules, selectors, services
+from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Reservation, Slot, Venue
 from yoyaku.web.pages import page
 from yoyaku.web.query import day_or_404
@@ -53,14 +53,8 @@ def venue_for(user, venue_id: int) -> Venue:
 
 def reservation_for(user, code: str) -> Reservation:
     """The reservation by its code, or 404: also for a reservation at a venue this user may not see."""
-    try:
-        code = rules.normalize_reservation_code(code)
-    except InvalidInput:
-        raise Http404 from None
-    reservation = (Reservation.objects.select_related("resident", "slot__venue", "slot__vaccine", "dose_record")
-                   .filter(code=code).first())
-    venue_ids = venue_ids_of(user)
-    if reservation is None or (venue_ids is not None and reservation.slot.venue_id not in venue_ids):
+    reservation = selectors.reservation_by_code(code, venue_ids=venue_ids_of(user))
+    if reservation is None:
         raise Http404
     return reservation
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yoyaku.booking import availability, rules, services
+from yoyaku.booking import availability, deadline, rules, selectors, services
 from yoyaku.booking.errors import AlreadyBooked, BookingError, SlotFull, SlotUnavailable, TooEarly, WrongVaccine
 from yoyaku.booking.models import Reservation, Slot
 from yoyaku.web.forms import DetailsForm, TimeForm
@@ -61,13 +61,12 @@ def _check_can_book(request, resident, dose: int, now):
     """A redirect when this dose cannot be booked now (with the reason as a message), else None."""
     if not 1 <= dose <= settings.YOYAKU["MAX_DOSE"]:
         raise Http404
-    current = Reservation.objects.active().filter(resident=resident, dose_number=dose).first()
-    if current is not None:
-        messages.info(request, AlreadyBooked(reservation=current).message)
-        return redirect("portal:detail", code=current.code)
-    eligibility = services.dose_eligibility(resident=resident, dose_number=dose, now=now)
-    if not eligibility.allowed:
-        messages.error(request, eligibility.error.message)
+    refusal = selectors.booking_refusal(resident=resident, dose_number=dose, now=now)
+    if isinstance(refusal, AlreadyBooked):
+        messages.info(request, refusal.message)
+        return redirect("portal:detail", code=refusal.reservation.code)
+    if refusal is not None:
+        messages.error(request, refusal.message)
         return redirect("portal:top")
     return None
 
@@ -116,8 +115,8 @@ def book_check_view(request, dose: int):
     if request.method == "POST":
         request_key = request.POST.get("request_key", "")[:64]
         # A back-and-resubmit or a second click after success: show the reservation the first one made.
-        done = Reservation.objects.filter(request_key=services.request_key_for(resident.pk, request_key)).first()
-        if request_key and done is not None:
+        done = selectors.booked_by_request(resident_id=resident.pk, request_key=request_key)
+        if done is not None:
             return redirect("portal:done", code=done.code)
     if not draft:
         return redirect("portal:book", dose=dose)
@@ -164,7 +163,7 @@ def done_view(request, code: str):
             next_dose = {"dose": following, "from": offer.earliest_day}
     return page(request, "portal/done.html", {
         "reservation": reservation, "next_dose": next_dose,
-        "deadline_days": settings.YOYAKU["WEB_DEADLINE_DAYS_BEFORE"],
+        "deadline_days": deadline.days_before(),
     })
 
 

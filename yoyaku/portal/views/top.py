@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from yoyaku.booking import availability, rules, services
+from yoyaku.booking import availability, deadline, selectors
 from yoyaku.booking.models import Notice, Reservation, Vaccine, Venue
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day
@@ -27,15 +27,13 @@ def dose_rows(resident, now):
     rows = []
     for dose in range(1, settings.YOYAKU["MAX_DOSE"] + 1):
         reservation = by_dose.get(dose)
-        eligibility = None if reservation else services.dose_eligibility(resident=resident, dose_number=dose, now=now)
+        eligibility = None if reservation else selectors.dose_eligibility(resident=resident, dose_number=dose, now=now)
         rows.append({"dose": dose, "reservation": reservation, "eligibility": eligibility})
     return rows
 
 
 def venue_filter(request, now):
-    city = settings.YOYAKU
-    first_day = rules.first_web_day(timezone.localtime(now), days_before=city["WEB_DEADLINE_DAYS_BEFORE"],
-                                    at=rules.parse_clock(city["WEB_DEADLINE_TIME"]))
+    first_day = deadline.first_web_day(now)
     start = max(query_day(request.GET.get("from")) or first_day, first_day)
     start = min(start, first_day + timedelta(days=365))
     area = request.GET.get("area", "")

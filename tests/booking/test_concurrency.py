@@ -50,7 +50,7 @@ def storm(jobs, *, timeout=120):
 
 
 def integrity_problems() -> list[str]:
-    problems = [f"slot {s.pk}: booked {s.booked} != {s.active_count}" for s in selectors.integrity_mismatches()]
+    problems = [f"slot {s.pk}: booked {s.booked} != {s.holding_count}" for s in selectors.integrity_mismatches()]
     problems += [f"slot {s.pk} over capacity" for s in Slot.objects.filter(booked__gt=F("capacity"))]
     problems += [f"double booking {row}" for row in selectors.double_bookings()]
     return problems

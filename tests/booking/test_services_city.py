@@ -259,7 +259,7 @@ def test_a_local_day_is_counted_in_local_time():
     early = f.slot(venue=venue, vaccine=vaccine, starts_at=f.at(4, 0, 30))
     day = timezone.localdate(late.starts_at)
     assert [s.pk for s in selectors.venue_day_slots(venue=venue, day=day)] == [late.pk]
-    rows = selectors.venue_days(venue=venue, first_day=day, last_day=day + timedelta(days=1))
+    rows = selectors.venue_day_totals(venue=venue, first_day=day, last_day=day + timedelta(days=1))
     assert [(row["day"], row["slot_count"]) for row in rows] == [(day, 1), (day + timedelta(days=1), 1)]
     assert early.pk
 

@@ -46,7 +46,7 @@ def _remembered(key: tuple, compute):
     return value
 
 
-def venue_days(*, start: date, days: int, area: str = "", vaccine_id: int | None = None,
+def availability_grid(*, start: date, days: int, area: str = "", vaccine_id: int | None = None,
                now: datetime | None = None) -> dict[tuple[int, date], str]:
     """{(venue id, local day): "free" | "few" | "full"} for bookable slots in the range. One query."""
 
@@ -64,7 +64,7 @@ def venue_days(*, start: date, days: int, area: str = "", vaccine_id: int | None
             for row in rows
         }
 
-    return _remembered(("venue_days", start, days, area, vaccine_id), compute)
+    return _remembered(("availability_grid", start, days, area, vaccine_id), compute)
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class FreeTime:
 
 
 @dataclass(frozen=True)
-class Offer:
+class DoseTimes:
     """The slots this resident may choose for this dose now: the rules turned into a query."""
 
     dose_number: int
@@ -168,7 +168,7 @@ class Offer:
         return _remembered(key, compute)
 
     def venues(self) -> list[Named]:
-        """Active venues with slots of the vaccines this offer allows. One query, kept for a moment."""
+        """Active venues with slots of the vaccines these dose times allow. One query, kept for a moment."""
 
         def compute():
             if not self.vaccine_ids:
@@ -180,9 +180,9 @@ class Offer:
         return _remembered(("venues", self.vaccine_ids), compute)
 
 
-def offer_for(*, resident: Resident, dose_number: int, now: datetime | None = None, web: bool = True,
-              moving_reservation_id: int | None = None) -> Offer:
-    """The Offer for a resident and dose. A few small queries (previous and next dose, vaccines)."""
+def dose_times_for(*, resident: Resident, dose_number: int, now: datetime | None = None, web: bool = True,
+              moving_reservation_id: int | None = None) -> DoseTimes:
+    """The DoseTimes for a resident and dose. A few small queries (previous and next dose, vaccines)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     earliest = deadline.first_web_day(now) if web else today
@@ -203,7 +203,7 @@ def offer_for(*, resident: Resident, dose_number: int, now: datetime | None = No
         # with a switch allowed the service re-checks the chosen slot.
         min_days = min((v.next_dose_min_days for v in vaccines), default=0)
         latest = following.on - timedelta(days=min_days)
-    return Offer(dose_number=dose_number, earliest_day=earliest, latest_day=latest,
+    return DoseTimes(dose_number=dose_number, earliest_day=earliest, latest_day=latest,
                  vaccine_ids=tuple(vaccines.values_list("pk", flat=True)), now=now)
 
 

@@ -276,3 +276,9 @@ class OfferClosed(BookingError):
         else:
             reason = _("This offer is no longer valid.")
         return reason + " " + _("Your reservation has not changed.")
+
+
+class NotYours(BookingError):
+    """A resident acting on another resident's reservation. Views turn it into a 404."""
+
+    code = "not_yours"

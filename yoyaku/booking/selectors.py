@@ -119,9 +119,9 @@ def integrity_mismatches():
     """
     return (
         Slot.objects.annotate(
-            active_count=Count("reservations", filter=~Q(reservations__status="cancelled"))
+            holding_count=Count("reservations", filter=~Q(reservations__status="cancelled"))
         )
-        .exclude(booked=F("active_count"))
+        .exclude(booked=F("holding_count"))
         .order_by("pk")
     )
 
@@ -139,7 +139,7 @@ def double_bookings():
 # --- The city's set-up pages (console, setup area): by the slots' stored local day -----------------------
 
 
-def venue_days(*, venue, first_day, last_day) -> list[dict]:
+def venue_day_totals(*, venue, first_day, last_day) -> list[dict]:
     """Per local day (`day`) with slots at `venue` from `first_day` to `last_day`: slot_count, closed_count,
     capacity_total, booked_total, free_total (in open slots). One query, whatever the number of slots."""
     return list(

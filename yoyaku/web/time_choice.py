@@ -34,33 +34,33 @@ def calendar_weeks(*, start: date, levels: dict[date, str]) -> list[list[dict]]:
 
 
 class TimeChoice:
-    """The venue, the calendar and the times of the chosen day, for an Offer.
+    """The venue, the calendar and the times of the chosen day, for a DoseTimes.
 
     With `venue_first` (the resident site) and no venue chosen, the day shows the venues with free times
     (links), not the times of every venue: a big city has hundreds of venues and thousands of times a day.
     The times of all venues are still read when a form is posted without a venue (to validate it).
     """
 
-    def __init__(self, *, offer: availability.Offer, venue_id: int | None, day: date | None,
+    def __init__(self, *, dose_times: availability.DoseTimes, venue_id: int | None, day: date | None,
                  venue_first: bool = False):
-        self.offer = offer
-        self.venues = offer.venues()
+        self.dose_times = dose_times
+        self.venues = dose_times.venues()
         self.venue_id = venue_id if any(v.pk == venue_id for v in self.venues) else None
-        end = offer.earliest_day + timedelta(days=CALENDAR_WEEKS * 7)
-        self.levels = offer.days(venue_id=self.venue_id, start=offer.earliest_day, end=end)
+        end = dose_times.earliest_day + timedelta(days=CALENDAR_WEEKS * 7)
+        self.levels = dose_times.days(venue_id=self.venue_id, start=dose_times.earliest_day, end=end)
         bookable_days = sorted(d for d, level in self.levels.items() if level != "full")
         if day not in bookable_days:
             day = bookable_days[0] if bookable_days else None
         self.day = day
-        self.weeks = calendar_weeks(start=offer.earliest_day, levels=self.levels)
+        self.weeks = calendar_weeks(start=dose_times.earliest_day, levels=self.levels)
         self.show_times = not (venue_first and self.venue_id is None)
-        self.day_venues = offer.day_venues(day=day) if day and not self.show_times else []
+        self.day_venues = dose_times.day_venues(day=day) if day and not self.show_times else []
         self._slots = None
 
     @property
     def slots(self):
         if self._slots is None:
-            self._slots = self.offer.times(day=self.day, venue_id=self.venue_id) if self.day else []
+            self._slots = self.dose_times.times(day=self.day, venue_id=self.venue_id) if self.day else []
         return self._slots
 
     @slots.setter

@@ -4,15 +4,16 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 
 - audit.py         Actor, audit_record, audit_records_bulk, logins
 - reservations.py  reservation_book / _change / _cancel / _mark_no_show, dose_record
-- slots.py         slot_set_capacity, slots_generate, booking_window_open
+- slots.py         slot_set_capacity, slots_generate
+- windows.py       booking_window_open, booking_window_close
 - data_import.py   residents_import, vaccines_import, venues_import
-- residents.py     changes to residents made by staff
 - city.py          vaccines, venues, closing slots and days, notices
 - moveup.py        moving a resident up into a freed place (繰上げ)
 """
 
-from . import city, moveup, residents
-from .audit import Actor, NotYours, audit_record, audit_records_bulk, require_reason, resident_log_in, staff_log_in
+from ..errors import NotYours
+from . import city, moveup
+from .audit import Actor, audit_record, audit_records_bulk, require_reason, resident_log_in, staff_log_in
 from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
 from .moveup import *  # noqa: F403
@@ -26,14 +27,14 @@ from .reservations import (
     reservation_mark_no_show,
     web_deadline_for,
 )
-from .residents import *  # noqa: F403
-from .slots import SlotsGenerated, booking_window_open, slot_set_capacity, slots_generate
+from .slots import SlotsGenerated, slot_set_capacity, slots_generate
+from .windows import booking_window_close, booking_window_open
 
 __all__ = [
     "Actor", "NotYours", "audit_record", "audit_records_bulk", "require_reason", "resident_log_in", "staff_log_in",
     "ImportResult", "residents_import", "vaccines_import", "venues_import",
     "dose_eligibility", "dose_record", "request_key_for", "reservation_book", "reservation_cancel",
     "reservation_change", "reservation_mark_no_show", "web_deadline_for",
-    "SlotsGenerated", "booking_window_open", "slot_set_capacity", "slots_generate",
-    *city.__all__, *moveup.__all__, *residents.__all__,
+    "SlotsGenerated", "slot_set_capacity", "slots_generate", "booking_window_close", "booking_window_open",
+    *city.__all__, *moveup.__all__,
 ]

@@ -9,20 +9,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from ..errors import (
-    BookingError,
-    ReasonRequired,
-)
+from ..errors import ReasonRequired
 from ..models import (
     AuditEvent,
     Resident,
 )
-
-
-class NotYours(BookingError):
-    """A resident acting on another resident's reservation. Views turn it into a 404."""
-
-    code = "not_yours"
 
 
 @dataclass(frozen=True)

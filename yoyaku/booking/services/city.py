@@ -18,14 +18,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotYours
 from ..imports import CODE_PATTERN
-from ..models import BookingWindow, Notice, Reservation, Slot, Vaccine, Venue
-from .audit import Actor, NotYours, audit_record, audit_records_bulk, require_reason
+from ..models import Notice, Reservation, Slot, Vaccine, Venue
+from .audit import Actor, audit_record, audit_records_bulk, require_reason
 
 __all__ = [
     "SlotsClosed",
-    "booking_window_close",
     "notice_save",
     "notice_withdraw",
     "slot_close",
@@ -303,51 +302,6 @@ def venue_day_close(*, actor: Actor, venue: Venue, day: date, reason: str,
             audit_record(actor=actor, action="venue.day_close", obj=venue, reason=reason.strip(), now=now,
                          data={"venue": venue.code, "day": day.isoformat(), "slots": closing, "to_call": to_call})
         return SlotsClosed(closed=len(closing), already_closed=len(coming) - len(closing), to_call=to_call)
-
-
-# --- Booking windows -------------------------------------------------------------------------------------
-
-
-def booking_window_close(*, actor: Actor, window: BookingWindow, reason: str, closes_at: datetime | None = None,
-                         now: datetime | None = None) -> BookingWindow:
-    """Close a booking window early: now (`closes_at` None) or at a later time before its current end.
-
-    Reservations already made stay. A window that has not opened yet can only be closed now, and then never
-    opens: its opening is moved to the same moment, so residents read "closed", not "opens on …".
-    """
-    _staff_only(actor)
-    require_reason(actor, reason)
-    now = now or timezone.now()
-    closes_at = closes_at or now
-    with transaction.atomic():
-        current = BookingWindow.objects.select_for_update().get(pk=window.pk)
-        if current.closes_at is not None and current.closes_at <= now:
-            raise InvalidInput(_("This booking window closed at %(when)s already.")
-                               % {"when": _local_minute(current.closes_at)}, code="window_already_closed")
-        if closes_at < now:
-            raise InvalidInput(_("%(when)s is in the past. Close the window now, or at a later time.")
-                               % {"when": _local_minute(closes_at)}, code="window_close_in_past")
-        if current.closes_at is not None and closes_at >= current.closes_at:
-            raise InvalidInput(
-                _("The window closes at %(current)s already; to close it early, choose an earlier time.")
-                % {"current": _local_minute(current.closes_at)},
-                code="window_close_not_earlier",
-            )
-        before = {"opens_at": _local_minute(current.opens_at), "closes_at": _local_minute(current.closes_at)}
-        if closes_at <= current.opens_at:
-            if closes_at > now:
-                raise InvalidInput(
-                    _("The window opens at %(opens)s; closing it before that means it never opens. To cancel it, "
-                      "close it now.") % {"opens": _local_minute(current.opens_at)},
-                    code="window_close_before_opening",
-                )
-            current.opens_at = closes_at
-        current.closes_at = closes_at
-        current.save(update_fields=["opens_at", "closes_at"])
-        audit_record(actor=actor, action="booking_window.close", obj=current, reason=reason.strip(), now=now,
-                     data={"before": before, "opens_at": _local_minute(current.opens_at),
-                           "closes_at": _local_minute(current.closes_at)})
-        return current
 
 
 # --- Notices ---------------------------------------------------------------------------------------------

@@ -15,9 +15,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..errors import BookingError, MoveUpNotPossible, NotActive, OfferClosed, SlotFull, SlotUnavailable
+from ..errors import (
+    BookingError,
+    MoveUpNotPossible,
+    NotActive,
+    NotYours,
+    OfferClosed,
+    SlotFull,
+    SlotUnavailable,
+)
 from ..models import MoveUpOffer, Reservation, Slot
-from .audit import Actor, NotYours, audit_record, require_reason
+from .audit import Actor, audit_record, require_reason
 from .offers import moveup_offers_make, offers_deferred
 from .reservations import _lock, dose_eligibility, reservation_change
 

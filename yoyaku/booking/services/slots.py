@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 from django.conf import settings
 from django.db import transaction
@@ -14,16 +13,16 @@ from django.utils.translation import gettext as _
 from ..errors import (
     CapacityBelowBooked,
     InvalidInput,
+    NotYours,
 )
 from ..models import (
-    BookingWindow,
     Slot,
     Vaccine,
     Venue,
     dose_mask,
 )
 from ..slot_patterns import SlotPattern
-from .audit import Actor, NotYours, audit_record, require_reason
+from .audit import Actor, audit_record, require_reason
 from .offers import moveup_offers_make
 
 
@@ -139,80 +138,3 @@ def slots_generate(
             },
         )
     return result
-
-
-# Resident.groups holds codes separated by spaces: a code is one word.
-_WINDOW_GROUP_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
-
-
-def _local_minute(value: datetime) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
-
-def booking_window_open(
-    *,
-    actor: Actor,
-    doses: list[int],
-    opens_at: datetime,
-    closes_at: datetime | None = None,
-    born_on_or_before: date | None = None,
-    born_after: date | None = None,
-    group: str = "",
-    label: str = "",
-    now: datetime | None = None,
-) -> BookingWindow:
-    """Create a booking window, with its audit event. Raises InvalidInput, writing nothing, when the
-    window could never admit anyone or its codes are malformed."""
-    max_dose = settings.YOYAKU["MAX_DOSE"]
-    if not doses or any(not 1 <= dose <= max_dose for dose in doses):
-        raise InvalidInput(_("Dose numbers go from 1 to %(max)d.") % {"max": max_dose}, code="dose_invalid")
-    if closes_at is not None and closes_at <= opens_at:
-        raise InvalidInput(
-            _("The window must close after it opens: %(until)s is not after %(from)s.")
-            % {"from": _local_minute(opens_at), "until": _local_minute(closes_at)},
-            code="window_closes_before_opening",
-        )
-    if born_on_or_before is not None and born_after is not None and born_after >= born_on_or_before:
-        raise InvalidInput(
-            _("Nobody is born after %(after)s and on or before %(before)s: “born after” must be earlier than "
-              "“born on or before”.") % {"after": born_after.isoformat(), "before": born_on_or_before.isoformat()},
-            code="window_birth_range_empty",
-        )
-    group = (group or "").strip()
-    if group and not _WINDOW_GROUP_CODE.match(group):
-        raise InvalidInput(
-            _("“%(group)s” is not a group code: use one word of letters, digits, “-” or “_”, for example "
-              "care-home.") % {"group": group},
-            code="group_invalid",
-        )
-    label = (label or "").strip()
-    if len(label) > BookingWindow._meta.get_field("label").max_length:
-        raise InvalidInput(_("The label is too long (at most 100 characters)."), code="label_too_long")
-
-    with transaction.atomic():
-        window = BookingWindow.objects.create(
-            dose_mask=dose_mask(doses),
-            born_on_or_before=born_on_or_before,
-            born_after=born_after,
-            group=group,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            label=label,
-        )
-        audit_record(
-            actor=actor,
-            action="booking_window.open",
-            obj=window,
-            now=now,
-            data={
-                "doses": sorted(doses),
-                "born_on_or_before": born_on_or_before.isoformat() if born_on_or_before else None,
-                "born_after": born_after.isoformat() if born_after else None,
-                "group": group,
-                "opens_at": _local_minute(opens_at),
-                "closes_at": _local_minute(closes_at) if closes_at else None,
-                "time_zone": str(timezone.get_current_timezone()),
-                "label": label,
-            },
-        )
-    return window

@@ -6,7 +6,7 @@ carry only the resident's database id, reservation codes, venue ids and dates.
 
 Acts on a resident's behalf go through the same services as the resident site, with a staff actor:
 the engine's invariants hold, the web deadline does not bind, a reason is required and audited, and the
-channel is "phone". The calendar offers every time the rules allow from today (`offer_for(web=False)`).
+channel is "phone". The calendar offers every time the rules allow from today (`dose_times_for(web=False)`).
 """
 
 from __future__ import annotations
@@ -40,12 +40,12 @@ AUDIT_LIMIT = 200
 BOOKING_FIELDS = ["recipient_phone", "booker_name", "booker_relation", "booker_phone", "email", "reason"]
 
 
-def _choice(request, *, offer, default_venue=None, default_day=None, moving=None) -> TimeChoice:
+def _choice(request, *, dose_times, default_venue=None, default_day=None, moving=None) -> TimeChoice:
     """The venue and day from the calendar's links (GET) or the form's hidden fields (POST)."""
     source = request.POST if request.method == "POST" else request.GET
     venue_id = query_int(source.get("venue")) if "venue" in source else default_venue
     day = query_day(source.get("day")) if "day" in source else default_day
-    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day)
+    choice = TimeChoice(dose_times=dose_times, venue_id=venue_id, day=day)
     if moving is not None:  # a move offers the other times, not the one the reservation has
         choice.slots = [slot for slot in choice.slots if slot.pk != moving.slot_id]
     return choice
@@ -156,8 +156,8 @@ def book_view(request, resident_id: int, dose: int):
             return redirect("console:resident_detail", resident_id=resident.pk)
     if refusal := _booking_refusal(request, resident, dose, now):
         return refusal
-    offer = availability.offer_for(resident=resident, dose_number=dose, now=now, web=False)
-    choice = _choice(request, offer=offer)
+    dose_times = availability.dose_times_for(resident=resident, dose_number=dose, now=now, web=False)
+    choice = _choice(request, dose_times=dose_times)
     if request.method == "POST":
         time_form = TimeForm(request.POST, slots=choice.slots)
         form = StaffBookingForm(request.POST)
@@ -173,7 +173,7 @@ def book_view(request, resident_id: int, dose: int):
             except BookingError as error:
                 # Full, closed or no longer allowed: say why, and show the times as they are now.
                 form.add_error(None, error.message)
-                choice = _choice(request, offer=offer)
+                choice = _choice(request, dose_times=dose_times)
                 time_form = TimeForm(slots=choice.slots)
             else:
                 messages.success(request, _booked_message(reservation))
@@ -211,11 +211,11 @@ def change_view(request, resident_id: int, code: str):
     reservation = _resident_reservation(resident_id, code)
     if not reservation.is_active:
         return _not_active(request, reservation)
-    offer = availability.offer_for(resident=reservation.resident, dose_number=reservation.dose_number, web=False,
-                                   moving_reservation_id=reservation.pk)
+    dose_times = availability.dose_times_for(resident=reservation.resident, dose_number=reservation.dose_number,
+                                             web=False, moving_reservation_id=reservation.pk)
     defaults = {"default_venue": reservation.slot.venue_id,
                 "default_day": timezone.localdate(reservation.slot.starts_at), "moving": reservation}
-    choice = _choice(request, offer=offer, **defaults)
+    choice = _choice(request, dose_times=dose_times, **defaults)
     if request.method == "POST":
         time_form = TimeForm(request.POST, slots=choice.slots)
         form = ReasonForm(request.POST)
@@ -227,7 +227,7 @@ def change_view(request, resident_id: int, code: str):
                 )
             except BookingError as error:
                 form.add_error(None, error.message)
-                choice = _choice(request, offer=offer, **defaults)
+                choice = _choice(request, dose_times=dose_times, **defaults)
                 time_form = TimeForm(slots=choice.slots)
             else:
                 messages.success(request, _("Reservation %(code)s moved to %(when)s.") % {

@@ -57,7 +57,7 @@ def slots_view(request):
         if venue is None:
             problems.append(_("There is no such venue. Choose a venue from the list."))
     last_day = first_day + timedelta(days=DAYS_SHOWN - 1)
-    days = selectors.venue_days(venue=venue, first_day=first_day, last_day=last_day) if venue else []
+    days = selectors.venue_day_totals(venue=venue, first_day=first_day, last_day=last_day) if venue else []
     for row in days:
         row["url"] = _day_url(venue.pk, row["day"])
     context = {

@@ -80,11 +80,11 @@ def book_view(request, dose: int):
         return refusal
     key = _draft_key("book", dose)
     draft = request.session.get(key, {})
-    offer = availability.offer_for(resident=resident, dose_number=dose, now=now)
+    dose_times = availability.dose_times_for(resident=resident, dose_number=dose, now=now)
     venue_id, day = _choice_from_request(request, draft)
     if request.method == "GET" and "day" not in request.GET and not draft and request.GET.get("from"):
         day = query_day(request.GET.get("from"))
-    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day, venue_first=True)
+    choice = TimeChoice(dose_times=dose_times, venue_id=venue_id, day=day, venue_first=True)
     if request.method == "POST":
         time_form = TimeForm(request.POST, slots=choice.slots)
         details_form = DetailsForm(request.POST)
@@ -159,8 +159,8 @@ def done_view(request, code: str):
         resident = current_resident(request)
         following = reservation.dose_number + 1
         if not Reservation.objects.active().filter(resident=resident, dose_number=following).exists():
-            offer = availability.offer_for(resident=resident, dose_number=following)
-            next_dose = {"dose": following, "from": offer.earliest_day}
+            dose_times = availability.dose_times_for(resident=resident, dose_number=following)
+            next_dose = {"dose": following, "from": dose_times.earliest_day}
     return page(request, "portal/done.html", {
         "reservation": reservation, "next_dose": next_dose,
         "deadline_days": deadline.days_before(),
@@ -189,13 +189,13 @@ def change_view(request, code: str):
         return refusal
     key = _draft_key("change", reservation.code)
     draft = request.session.get(key, {})
-    offer = availability.offer_for(resident=resident, dose_number=reservation.dose_number, now=now,
+    dose_times = availability.dose_times_for(resident=resident, dose_number=reservation.dose_number, now=now,
                                    moving_reservation_id=reservation.pk)
     # 編集 starts at the reservation's own venue and day: most people move within the same place.
     draft = draft or {"venue": reservation.slot.venue_id,
                       "day": timezone.localdate(reservation.slot.starts_at).isoformat()}
     venue_id, day = _choice_from_request(request, draft)
-    choice = TimeChoice(offer=offer, venue_id=venue_id, day=day, venue_first=True)
+    choice = TimeChoice(dose_times=dose_times, venue_id=venue_id, day=day, venue_first=True)
     if request.method == "POST" or choice.show_times:
         choice.slots = [s for s in choice.slots if s.pk != reservation.slot_id]
     if request.method == "POST":

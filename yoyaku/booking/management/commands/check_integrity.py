@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         problems = []
         for slot in selectors.integrity_mismatches():
-            problems.append(f"slot {slot.pk}: booked={slot.booked} but {slot.active_count} reservations hold a place")
+            problems.append(f"slot {slot.pk}: booked={slot.booked} but {slot.holding_count} reservations hold a place")
         for slot in Slot.objects.filter(booked__gt=F("capacity")):
             problems.append(f"slot {slot.pk}: booked={slot.booked} over capacity={slot.capacity}")
         for row in selectors.double_bookings():

@@ -1,3 +1,0 @@
-"""Services: residents. (Exported through services/__init__.py by __all__.)"""
-
-__all__: list[str] = []

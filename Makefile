@@ -27,8 +27,9 @@ $(STAMP_DEV): $(BIN)/python
 install: $(STAMP)
 install-dev: $(STAMP_DEV)
 
-# The web server and, beside it, the notification worker (stopped when the server stops). With DEBUG (the
-# default) the emails are files in var/mail/, shown at /dev/mail/.
+# The web server and, beside it, the notification worker (stopped when the server stops). The demo asks for
+# DEBUG explicitly (it is off unless DEBUG=1): the emails are files in var/mail/, shown at /dev/mail/.
+run: export DEBUG = 1
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input -v0

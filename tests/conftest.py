@@ -1,6 +1,27 @@
-import pytest
-from django.conf import settings
-from django.utils import translation
+"""The test run's settings: the demo configuration (DEBUG=1, a test-only SECRET_KEY), fixed here before Django
+loads its settings.
+
+DEBUG is off unless DEBUG=1 is set, and production settings (HTTPS redirect, hashed static files, a required
+secret) would get in the way of the tests. pytest-django would load the settings before any conftest runs
+if pyproject.toml named DJANGO_SETTINGS_MODULE, so it does not: this file, the first conftest pytest imports,
+sets the environment, names the settings module and sets Django up (pytest-django then finds it configured).
+Tests of production settings start their own processes with an environment of their own
+(tests/test_settings.py, tests/test_production_*.py).
+"""
+
+import os
+
+os.environ["DEBUG"] = "1"
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-never-used-outside-the-test-run-0123456789")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yoyaku.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.utils import translation  # noqa: E402
 
 
 def pytest_configure(config):

@@ -1,10 +1,13 @@
 """Settings, all from the environment so one build serves every city.
 
-Defaults give a working demo (`make run`): SQLite under var/, DEBUG on, Japanese first.
-Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and REDIS_URL.
+Safe by default: DEBUG is off unless DEBUG=1 is set (`make run` sets it for the demo), and with DEBUG off
+the server refuses to start without SECRET_KEY and ALLOWED_HOSTS. Production sets SECRET_KEY,
+ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and REDIS_URL; docs/architecture.md ("City settings",
+"Production and faults") lists every variable.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -25,15 +28,36 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+class SettingsError(ImproperlyConfigured):
+    """A setting the server cannot run without. Shown as one line, not a traceback, when nothing catches it."""
+
+
+def refuse(message: str):
+    previous_hook = sys.excepthook
+
+    def one_line(kind, value, traceback):
+        if isinstance(value, SettingsError):
+            sys.stderr.write(f"ImproperlyConfigured: {value}\n")
+        else:
+            previous_hook(kind, value, traceback)
+
+    sys.excepthook = one_line
+    raise SettingsError(message)
+
+
+# Off unless asked for: a server started with a forgotten variable must not show the debug pages or the dev
+# inbox (/dev/mail/, every resident's emails) to the world.
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        refuse("SECRET_KEY must be set when DEBUG is off (50+ random characters; DEBUG=1 is for the demo only).")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
+if not ALLOWED_HOSTS and not DEBUG:
+    refuse("ALLOWED_HOSTS must be set when DEBUG is off (the site's host names, comma-separated).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

@@ -15,6 +15,11 @@ from yoyaku.booking import rules, search
 from yoyaku.booking.errors import InvalidInput
 from yoyaku.web.forms import BaseForm, DetailsForm
 
+from .forms_common import reason_field
+
+CALL_REASON_HELP = gettext_lazy(
+    "Recorded in the audit log with your name. For example: called the call centre, past the web deadline.")
+
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 100,000 residents are about 15 MB
 
 
@@ -83,23 +88,7 @@ class ResidentSearchForm(BaseForm):
                             phone=data.get("phone") or "", birth_date=data.get("birth_date"))
 
 
-class ReasonMixin(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"), max_length=500,
-        help_text=gettext_lazy("Recorded in the audit log with your name. For example: called the call centre, "
-                               "past the web deadline."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": gettext_lazy("Give a reason: every change made by staff is recorded with it.")},
-    )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(self.fields["reason"].error_messages["required"], code="required")
-        return reason
-
-
-class StaffBookingForm(ReasonMixin, DetailsForm):
+class StaffBookingForm(DetailsForm):
     """The resident site's questions (booker, phones, email, move-up), asked on the phone, plus a reason.
 
     `request_key` makes a double submit book once: the page carries a fresh key, the service returns the
@@ -107,13 +96,10 @@ class StaffBookingForm(ReasonMixin, DetailsForm):
     """
 
     request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    reason = reason_field(help_text=CALL_REASON_HELP)
 
     field_order = ["booker", "booker_name", "booker_relation", "booker_phone", "recipient_phone", "email",
                    "wants_move_up", "reason"]
-
-
-class ReasonForm(ReasonMixin, BaseForm):
-    """A cancellation (or a change, with the time form beside it): only the reason."""
 
 
 class ImportUploadForm(BaseForm):

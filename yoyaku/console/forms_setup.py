@@ -31,6 +31,8 @@ from yoyaku.booking.slot_patterns import (
 )
 from yoyaku.web.forms import BaseForm, PhoneField
 
+from .forms_common import reason_field
+
 MAX_CAPACITY = 9999
 # Dates the city may need: birth dates from 1900 (rules.OLDEST_BIRTH_YEAR) to schedules well ahead. Outside
 # them, date arithmetic (ages, time zones) could fail instead of answering with a message.
@@ -149,16 +151,6 @@ def whole_number(label, *, minimum: int, maximum: int, required: bool = True, **
         error_messages={"invalid": message, "min_value": message, "max_value": message,
                         "required": gettext_lazy("Enter a number.")},
         **kwargs,
-    )
-
-
-def reason_field(*, required: bool = True) -> forms.CharField:
-    return forms.CharField(
-        label=gettext_lazy("Reason") if required else gettext_lazy("Reason for the change"),
-        required=required, max_length=500,
-        help_text=gettext_lazy("Recorded in the audit log with your name. Do not write personal details."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": gettext_lazy("Give a reason: it is recorded in the audit log.")},
     )
 
 
@@ -352,10 +344,6 @@ class SlotsGenerateForm(SetupForm):
 class CapacityForm(SetupForm):
     capacity = whole_number(gettext_lazy("New capacity"), minimum=0, maximum=MAX_CAPACITY,
                             help_text=gettext_lazy("Not lower than the places already booked."))
-    reason = reason_field()
-
-
-class ReasonForm(SetupForm):
     reason = reason_field()
 
 

@@ -21,6 +21,8 @@ from yoyaku.booking.models import AuditEvent, Reservation, Venue
 from yoyaku.booking.slot_patterns import parse_date
 from yoyaku.web.forms import BaseForm
 
+from .forms_common import reason_field
+
 MAX_EXPORT_DAYS = 366
 DASHBOARD_DAYS = (1, 3, 7, 14, 31)
 MOVE_UP_DAYS = (1, 2, 3, 7, 14, 31)
@@ -85,16 +87,6 @@ class MoveUpFilterForm(BaseForm):
         return moveup.DEFAULT_DAYS, None
 
 
-def reason_field(*, required: bool) -> forms.CharField:
-    return forms.CharField(
-        label=gettext_lazy("Reason"), required=required, max_length=500,
-        help_text=gettext_lazy("Recorded in the audit log with your name. Do not write personal details."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": gettext_lazy("Give a reason: it is recorded in the audit log."),
-                        "max_length": gettext_lazy("Keep the reason under 500 characters.")},
-    )
-
-
 class MoveUpForm(BaseForm):
     """Who moves up into the slot (one of the candidates shown), and why."""
 
@@ -133,7 +125,7 @@ class CheckInForm(BaseForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "medium", "autocapitalize": "characters"}),
         error_messages={"required": gettext_lazy("Enter the lot number of the vial.")},
     )
-    reason = reason_field(required=False)
+    reason = reason_field(required=False, label=gettext_lazy("Reason"))
 
     def clean_lot(self):
         lot = re.sub(r"\s+", "", rules.nfkc(self.cleaned_data["lot"])).upper()
@@ -147,7 +139,7 @@ class CheckInForm(BaseForm):
 
 
 class NoShowForm(BaseForm):
-    reason = reason_field(required=False)
+    reason = reason_field(required=False, label=gettext_lazy("Reason"))
 
 
 # --- Dashboard ------------------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from yoyaku.web.request import staff_actor
 from yoyaku.web.templatetags.yoyaku_dates import when
 from yoyaku.web.time_choice import TimeChoice, slot_groups
 
-from ..forms_residents import ReasonForm, ResidentSearchForm, StaffBookingForm
+from ..forms_common import ReasonForm
+from ..forms_residents import ResidentSearchForm, StaffBookingForm
 from ..roles import CALL_CENTRE, CITY_ADMIN, staff_required
 
 SEARCH_KEY = "console:resident_search"

@@ -14,9 +14,9 @@ def samples(world):
     day, other_day = world["day"].isoformat(), world["other_day"].isoformat()
     own_code, other_code = world["own_reservation"].code, world["other_reservation"].code
     samples = [
-        Sample("moveup", allowed=MOVE_UP),
-        Sample("moveup", allowed=MOVE_UP, query="days=31&page=2", note="move-up list, filtered, page 2"),
-        Sample("moveup_slot", {"slot_id": world["own_slot"].pk}, allowed=MOVE_UP),
+        Sample("move_up", allowed=MOVE_UP),
+        Sample("move_up", allowed=MOVE_UP, query="days=31&page=2", note="move-up list, filtered, page 2"),
+        Sample("move_up_slot", {"slot_id": world["own_slot"].pk}, allowed=MOVE_UP),
         Sample("rosters", allowed=ROSTERS),
         Sample("rosters", allowed=ROSTERS, query=f"day={day}", note="rosters of a day"),
         Sample("dashboard", allowed=ADMIN),
@@ -32,6 +32,6 @@ def samples(world):
         samples.append(Sample(name, {"code": own_code}, allowed=ROSTERS, note=f"{name}: own venue's reservation"))
         samples.append(Sample(name, {"code": other_code}, allowed=ADMIN,
                               note=f"{name}: another venue's reservation (venue staff: 404)"))
-    samples.append(Sample("moveup_offers", allowed=MOVE_UP))
-    samples.append(Sample("moveup_offers", allowed=MOVE_UP, query="status=taken&page=2", note="offers, filtered"))
+    samples.append(Sample("move_up_offers", allowed=MOVE_UP))
+    samples.append(Sample("move_up_offers", allowed=MOVE_UP, query="status=taken&page=2", note="offers, filtered"))
     return samples

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from tests import factories as f
 from yoyaku.booking import services
-from yoyaku.console.views.dashboard import dashboard_figures, last_hour, vials_and_waste
+from yoyaku.booking.reports import dashboard_figures, last_hour
+from yoyaku.booking.rules import vials_and_waste
 
 # --- The vial rule (pure) ----------------------------------------------------------------------------
 

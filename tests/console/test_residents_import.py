@@ -110,7 +110,7 @@ def test_no_file_or_an_empty_file_is_a_form_error(admin):
 
 
 def test_a_file_too_large_is_refused(admin, monkeypatch):
-    monkeypatch.setattr("yoyaku.console.forms_residents.MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr("yoyaku.console.residents.forms.MAX_UPLOAD_BYTES", 10)
     assert "too large" in check(admin, [HEADER, row()]).content.decode()
 
 

@@ -361,3 +361,13 @@ def normalize_reservation_code(text: str) -> str:
     if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
         raise InvalidInput(_("A reservation ID has 8 letters and digits."), code="code_invalid")
     return cleaned
+
+
+def vials_and_waste(*, booked: int, doses_per_vial: int) -> tuple[int, int]:
+    """Vials opened for `booked` doses, and the doses left in the last one (wasted unless someone else
+    comes): vials = ceil(booked / doses per vial), waste = vials x doses per vial - booked."""
+    if booked <= 0:
+        return 0, 0
+    per_vial = max(1, doses_per_vial)
+    vials = -(-booked // per_vial)
+    return vials, vials * per_vial - booked

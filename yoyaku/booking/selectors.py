@@ -71,6 +71,22 @@ def dose_eligibility(*, resident: Resident, dose_number: int, now: datetime) -> 
     )
 
 
+def dose_rows(*, resident: Resident, now: datetime) -> list[dict]:
+    """One row per dose number: the reservation holding it, or whether (and from when) it can be booked."""
+    reservations = list(
+        Reservation.objects.filter(resident=resident)
+        .exclude(status=Reservation.Status.CANCELLED)
+        .select_related("slot__venue", "slot__vaccine")
+    )
+    by_dose = {r.dose_number: r for r in reservations}
+    rows = []
+    for dose in range(1, settings.YOYAKU["MAX_DOSE"] + 1):
+        reservation = by_dose.get(dose)
+        eligibility = None if reservation else dose_eligibility(resident=resident, dose_number=dose, now=now)
+        rows.append({"dose": dose, "reservation": reservation, "eligibility": eligibility})
+    return rows
+
+
 def booking_refusal(*, resident: Resident, dose_number: int, now: datetime) -> BookingError | None:
     """Why this resident cannot book this dose now (an inactive ticket, a dose already booked, not eligible),
     or None: the one "may this dose be booked" check of both sites. The booking itself checks again."""

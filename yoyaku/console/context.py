@@ -2,6 +2,7 @@ from .roles import roles_of
 
 
 def staff(request):
-    if not request.path.startswith("/console/"):
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != "console":
         return {}
     return {"staff_roles": roles_of(getattr(request, "user", None))}

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 
 CITY_ADMIN = "city_admin"
 CALL_CENTRE = "call_centre"
@@ -55,9 +56,9 @@ def staff_required(*allowed: str):
         def wrapper(request, *args, **kwargs):
             user = request.user
             if not user.is_authenticated:
-                return redirect(f"/console/login/?next={quote(request.path)}")
+                return redirect(f"{reverse('console:login')}?next={quote(request.path)}")
             if not user.is_verified():
-                return redirect(f"/console/otp/?next={quote(request.path)}")
+                return redirect(f"{reverse('console:otp')}?next={quote(request.path)}")
             if not roles_of(user) & set(allowed):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -1,9 +1,13 @@
-"""The console's URLs. Each area of the console keeps its own list (urls_*.py), added here."""
+"""The console's URLs. Each area of the console (a package: residents, setup, venues, reports) keeps its own
+list, added here."""
 
 from django.urls import path
 
-from . import urls_residents, urls_setup, urls_venues
-from .views import auth, home
+from . import auth, home
+from .reports import urls as reports_urls
+from .residents import urls as residents_urls
+from .setup import urls as setup_urls
+from .venues import urls as venues_urls
 
 app_name = "console"
 
@@ -12,7 +16,8 @@ urlpatterns = [
     path("otp/", auth.otp_view, name="otp"),
     path("logout/", auth.logout_view, name="logout"),
     path("", home.home_view, name="home"),
-    *urls_residents.urlpatterns,
-    *urls_setup.urlpatterns,
-    *urls_venues.urlpatterns,
+    *residents_urls.urlpatterns,
+    *setup_urls.urlpatterns,
+    *venues_urls.urlpatterns,
+    *reports_urls.urlpatterns,
 ]

@@ -2,34 +2,17 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from yoyaku.booking import availability, deadline, selectors
-from yoyaku.booking.models import Notice, Reservation, Vaccine, Venue
+from yoyaku.booking.models import Notice, Vaccine, Venue
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day
 
 from ..session import current_resident, resident_required
 
 FILTER_DAYS = 7
-
-
-def dose_rows(resident, now):
-    """One row per dose number: the reservation holding it, or whether (and from when) it can be booked."""
-    reservations = list(
-        Reservation.objects.filter(resident=resident)
-        .exclude(status=Reservation.Status.CANCELLED)
-        .select_related("slot__venue", "slot__vaccine")
-    )
-    by_dose = {r.dose_number: r for r in reservations}
-    rows = []
-    for dose in range(1, settings.YOYAKU["MAX_DOSE"] + 1):
-        reservation = by_dose.get(dose)
-        eligibility = None if reservation else selectors.dose_eligibility(resident=resident, dose_number=dose, now=now)
-        rows.append({"dose": dose, "reservation": reservation, "eligibility": eligibility})
-    return rows
 
 
 def venue_filter(request, now):
@@ -47,7 +30,7 @@ def venue_filter(request, now):
         venues = venues.filter(area=area)
     if vaccine_id:
         venues = venues.filter(vaccines=vaccine_id)
-    levels = availability.venue_days(start=start, days=FILTER_DAYS, area=area, vaccine_id=vaccine_id, now=now)
+    levels = availability.availability_grid(start=start, days=FILTER_DAYS, area=area, vaccine_id=vaccine_id, now=now)
     days = [start + timedelta(days=i) for i in range(FILTER_DAYS)]
     rows = [{"venue": v, "cells": [levels.get((v.pk, d), "none") for d in days]} for v in venues]
     return {
@@ -64,5 +47,6 @@ def top_view(request):
     language = get_language()
     notices = [notice.in_language(language) for notice in Notice.objects.published(now=now)[:10]]
     return page(request, "portal/top.html", {
-        "nav": "top", "notices": notices, "doses": dose_rows(resident, now), "filter": venue_filter(request, now),
+        "nav": "top", "notices": notices, "doses": selectors.dose_rows(resident=resident, now=now),
+        "filter": venue_filter(request, now),
     })

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+from urllib.parse import quote
 
 import segno
 from django import forms
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +22,7 @@ from yoyaku.web.forms import BaseForm
 from yoyaku.web.pages import safe_next
 from yoyaku.web.request import client_address
 
-from ..roles import roles_of
+from .roles import roles_of
 
 
 class StaffLoginForm(BaseForm):
@@ -61,7 +63,7 @@ def login_view(request):
             if user is not None and roles_of(user):
                 throttle.succeeded(ticket=f"staff:{username}")
                 login(request, user)  # rotates the session key
-                return redirect(f"/console/otp/?next={safe_next(request, '/console/')}")
+                return redirect(f"{reverse('console:otp')}?next={quote(safe_next(request, reverse('console:home')))}")
             throttle.failed(ticket=f"staff:{username}", address=address)
             form.add_error(None, _("The user name or password is not right, or the account has no console role."))
     return _page(request, "console/login.html", {}, form)
@@ -72,8 +74,8 @@ def otp_view(request):
     """Verify the second factor; at the first login, set up the authenticator app first."""
     user = request.user
     if not user.is_authenticated:
-        return redirect("/console/login/")
-    next_url = safe_next(request, "/console/")
+        return redirect("console:login")
+    next_url = safe_next(request, reverse("console:home"))
     if user.is_verified():
         return redirect(next_url)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -103,4 +105,4 @@ def otp_view(request):
 @require_POST
 def logout_view(request):
     logout(request)
-    return redirect("/console/login/")
+    return redirect("console:login")

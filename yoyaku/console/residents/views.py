@@ -32,9 +32,9 @@ from yoyaku.web.request import staff_actor
 from yoyaku.web.templatetags.yoyaku_dates import when
 from yoyaku.web.time_choice import TimeChoice, slot_groups
 
-from ..forms_common import ReasonForm
-from ..forms_residents import ResidentSearchForm, StaffBookingForm
+from ..forms import ReasonForm
 from ..roles import CALL_CENTRE, CITY_ADMIN, staff_required
+from .forms import ResidentSearchForm, StaffBookingForm
 
 SEARCH_KEY = "console:resident_search"
 AUDIT_LIMIT = 200

@@ -13,8 +13,8 @@ from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import BookingWindow
 from yoyaku.web.pages import page
 
-from ..forms_setup import WindowCloseForm, WindowForm
-from .setup_common import actor, admin_only, window_status, window_who
+from .common import actor, admin_only, window_status, window_who
+from .forms import WindowCloseForm, WindowForm
 
 
 @admin_only

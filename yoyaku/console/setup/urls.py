@@ -3,7 +3,10 @@ Every view wears roles.staff_required. URLs carry database ids and dates only.""
 
 from django.urls import path
 
-from .views import setup_catalogue, setup_notices, setup_slots, setup_windows
+from . import catalogue as setup_catalogue
+from . import notices as setup_notices
+from . import slots as setup_slots
+from . import windows as setup_windows
 
 urlpatterns = [
     path("setup/vaccines/", setup_catalogue.vaccines_view, name="setup_vaccines"),

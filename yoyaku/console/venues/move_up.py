@@ -21,8 +21,8 @@ from yoyaku.web.pages import page
 from yoyaku.web.request import staff_actor
 from yoyaku.web.templatetags.yoyaku_dates import when
 
-from ..forms_venues import MoveUpFilterForm, MoveUpForm
 from ..roles import CALL_CENTRE, CITY_ADMIN, staff_required
+from .forms import MoveUpFilterForm, MoveUpForm
 
 SLOTS_PER_PAGE = 20
 CANDIDATES_PER_SLOT = 3
@@ -31,7 +31,7 @@ CANDIDATES_ON_SLOT_PAGE = 20
 
 @require_GET
 @staff_required(CITY_ADMIN, CALL_CENTRE)
-def moveup_list_view(request):
+def move_up_list_view(request):
     form = MoveUpFilterForm(request.GET or None)
     days, venue = form.values()
     now = timezone.now()
@@ -44,7 +44,7 @@ def moveup_list_view(request):
         rows.append({"slot": slot, "candidates": [(c, c.days_earlier(day)) for c in found.by_slot[slot.pk]]})
     query = request.GET.copy()
     query.pop("page", None)
-    return page(request, "console/venues/moveup_list.html", {
+    return page(request, "console/venues/move_up_list.html", {
         "form": form, "rows": rows, "slot_page": slot_page, "complete": found.complete, "days": days,
         "filter_query": query.urlencode(),
     }, forms=[form])
@@ -52,7 +52,7 @@ def moveup_list_view(request):
 
 @require_http_methods(["GET", "POST"])
 @staff_required(CITY_ADMIN, CALL_CENTRE)
-def moveup_slot_view(request, slot_id: int):
+def move_up_slot_view(request, slot_id: int):
     slot = get_object_or_404(Slot.objects.select_related("venue", "vaccine"), pk=slot_id)
     now = timezone.now()
     is_free = moveup.free_slots(now=now, days=None).filter(pk=slot.pk).exists()
@@ -74,9 +74,9 @@ def moveup_slot_view(request, slot_id: int):
                 "is free."
             ) % {"code": moved.code, "venue": slot.venue.name, "when": when(slot.starts_at),
                  "old": when(old_slot.starts_at)})
-            return redirect(reverse("console:moveup"))
+            return redirect(reverse("console:move_up"))
     day = timezone.localdate(slot.starts_at)
-    return page(request, "console/venues/moveup_slot.html", {
+    return page(request, "console/venues/move_up_slot.html", {
         "slot": slot, "is_free": is_free, "candidates": [(c, c.days_earlier(day)) for c in found],
         "form": form, "chosen": str(form["reservation"].value() or ""),
     }, forms=[form])

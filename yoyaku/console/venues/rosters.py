@@ -6,12 +6,9 @@ reservation at another venue, is a 404 (its existence is not revealed), whatever
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,16 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yoyaku.booking import rules, selectors, services
+from yoyaku.booking import reports, rules, selectors, services
 from yoyaku.booking.errors import BookingError
-from yoyaku.booking.models import Reservation, Slot, Venue
+from yoyaku.booking.models import Reservation, Venue
 from yoyaku.web.pages import page
 from yoyaku.web.query import day_or_404
 from yoyaku.web.request import staff_actor
 from yoyaku.web.templatetags.yoyaku_dates import clock
 
-from ..forms_venues import CheckInForm, DayForm, NoShowForm
+from ..exports import csv_response, xlsx_response
 from ..roles import CITY_ADMIN, VENUE_STAFF, staff_required, venue_ids_of
+from .forms import CheckInForm, DayForm, NoShowForm
 
 ROLES = (CITY_ADMIN, VENUE_STAFF)
 LOT_SESSION_KEY = "console:last-lot:{venue}"
@@ -59,33 +57,6 @@ def reservation_for(user, code: str) -> Reservation:
     return reservation
 
 
-def roster(*, venue: Venue, day: date):
-    """The reservations holding a place at the venue on the day (cancelled ones left out), by time then kana.
-    One query, with the resident, the vaccine and the dose record."""
-    return (
-        Reservation.objects.filter(slot__venue=venue, slot__day=day)
-        .exclude(status=Reservation.Status.CANCELLED)
-        .select_related("resident", "slot__vaccine", "dose_record")
-        .order_by("slot__starts_at", "resident__family_name_kana", "resident__given_name_kana", "pk")
-    )
-
-
-def day_counts(*, venues, day: date) -> dict[int, dict]:
-    """Per venue: places, booked (from the slot counters), and reservations by status. Two queries."""
-    slots = (Slot.objects.filter(venue__in=venues, day=day)
-             .values("venue_id").annotate(capacity=Sum("capacity"), booked=Sum("booked")).order_by())
-    counts = {row["venue_id"]: {**row, "done": 0, "no_show": 0, "cancelled": 0} for row in slots}
-    statuses = (Reservation.objects.filter(slot__venue__in=venues, slot__day=day)
-                .values("slot__venue_id").order_by()
-                .annotate(done=Count("id", filter=Q(status=Reservation.Status.DONE)),
-                          no_show=Count("id", filter=Q(status=Reservation.Status.NO_SHOW)),
-                          cancelled=Count("id", filter=Q(status=Reservation.Status.CANCELLED))))
-    for row in statuses:
-        counts.setdefault(row["slot__venue_id"], {"capacity": 0, "booked": 0}).update(
-            done=row["done"], no_show=row["no_show"], cancelled=row["cancelled"])
-    return counts
-
-
 def _columns():
     return [_("Time"), _("Reservation ID"), _("Ticket number"), _("Name"), _("Kana"), _("Date of birth"), _("Age"),
             _("Dose"), _("Vaccine"), _("Status"), _("Phone"), _("Lot number")]
@@ -105,64 +76,6 @@ def roster_table(reservations, day: date) -> list[list]:
     return rows
 
 
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection): never from our data.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value):
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def csv_response(*, filename: str, header: list, rows) -> HttpResponse:
-    """UTF-8 with a BOM, so that Excel opens Japanese text correctly by double-click; CRLF line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def xlsx_response(*, filename: str, title: str, header: list, rows) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
-    widths = [7, 11, 13, 18, 20, 12, 5, 5, 16, 10, 15, 12]
-    for index, width in enumerate(widths[: len(header)]):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 # --- Pages ------------------------------------------------------------------------------------------------
 
 
@@ -174,7 +87,7 @@ def rosters_view(request):
     if form.is_bound and form.is_valid() and form.cleaned_data["day"]:
         day = form.cleaned_data["day"]
     venues = list(allowed_venues(request.user))
-    counts = day_counts(venues=venues, day=day)
+    counts = reports.day_counts(venues=venues, day=day)
     rows = [{"venue": venue, **counts.get(venue.pk, {})} for venue in venues if venue.active or venue.pk in counts]
     return page(request, "console/venues/rosters.html", {
         "form": form, "day": day, "rows": rows, "previous_day": day - timedelta(days=1),
@@ -185,8 +98,8 @@ def rosters_view(request):
 def _roster_context(request, venue_id: int, day_text: str) -> dict:
     venue = venue_for(request.user, venue_id)
     day = day_or_404(day_text)
-    reservations = list(roster(venue=venue, day=day))
-    counts = day_counts(venues=[venue], day=day).get(venue.pk, {})
+    reservations = list(reports.roster(venue=venue, day=day))
+    counts = reports.day_counts(venues=[venue], day=day).get(venue.pk, {})
     return {"venue": venue, "day": day, "reservations": reservations, "counts": counts,
             "waiting": sum(1 for r in reservations if r.status == Reservation.Status.BOOKED),
             "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
@@ -210,7 +123,7 @@ def roster_print_view(request, venue_id: int, day: str):
 def _export(request, venue_id: int, day_text: str, kind: str) -> HttpResponse:
     venue = venue_for(request.user, venue_id)
     day = day_or_404(day_text)
-    rows = roster_table(roster(venue=venue, day=day), day)
+    rows = roster_table(reports.roster(venue=venue, day=day), day)
     services.audit_record(actor=staff_actor(request),
                           action="roster.export", obj=venue,
                           data={"venue": venue.pk, "day": day.isoformat(), "format": kind, "rows": len(rows)})

@@ -14,8 +14,8 @@ from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Vaccine, Venue
 from yoyaku.web.pages import page
 
-from ..forms_setup import VaccineForm, VenueForm
-from .setup_common import actor, admin_only
+from .common import actor, admin_only
+from .forms import VaccineForm, VenueForm
 
 VACCINE_FIELDS = ["code", "name", "min_age", "next_dose_min_days", "doses_per_vial", "active"]
 VENUE_FIELDS = ["code", "name", "kind", "area", "address", "phone", "notes", "active"]

@@ -8,7 +8,6 @@ filters by the resident's database id (`?resident=<id>`), which the resident lin
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
@@ -18,45 +17,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yoyaku.booking import services
-from yoyaku.booking.availability import local_midnight
-from yoyaku.booking.models import AuditEvent, Reservation, Resident
+from yoyaku.booking import reports, services
+from yoyaku.booking.models import Resident
 from yoyaku.web.pages import page
 from yoyaku.web.request import staff_actor
 
-from ..forms_venues import AuditFilterForm, AuditResidentForm, ReservationExportForm
+from ..exports import csv_cell
 from ..roles import CITY_ADMIN, staff_required
-from .rosters import csv_cell
+from .forms import AuditFilterForm, AuditResidentForm, ReservationExportForm
 
 EVENTS_PER_PAGE = 50
-
-# --- Reads ----------------------------------------------------------------------------------------------
-
-
-def audit_events(*, resident_id=None, user=None, action="", date_from=None, date_to=None):
-    events = AuditEvent.objects.select_related("actor_user", "actor_resident", "resident", "reservation")
-    if resident_id:
-        events = events.filter(resident_id=resident_id)
-    if user is not None:
-        events = events.filter(actor_user=user)
-    if action:
-        events = events.filter(action=action)
-    if date_from:
-        events = events.filter(created_at__gte=local_midnight(date_from))
-    if date_to:
-        events = events.filter(created_at__lt=local_midnight(date_to + timedelta(days=1)))
-    return events.order_by("-created_at", "-id")
-
-
-def export_reservations(*, date_from, date_to, venue=None, status=""):
-    reservations = Reservation.objects.filter(slot__day__gte=date_from, slot__day__lte=date_to)
-    if venue is not None:
-        reservations = reservations.filter(slot__venue=venue)
-    if status:
-        reservations = reservations.filter(status=status)
-    return reservations.select_related("resident", "slot__venue", "slot__vaccine").order_by(
-        "slot__starts_at", "slot__venue__code", "resident__family_name_kana", "pk")
-
 
 # --- Pages ----------------------------------------------------------------------------------------------
 
@@ -77,12 +47,12 @@ def audit_view(request):
         filters = {"resident_id": data["resident"], "user": data["staff"], "action": data["action"],
                    "date_from": data["date_from"], "date_to": data["date_to"]}
     resident = Resident.objects.filter(pk=filters["resident_id"]).first() if filters.get("resident_id") else None
-    events = Paginator(audit_events(**filters), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    events = Paginator(reports.audit_events(**filters), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     without_resident = query.copy()
     without_resident.pop("resident", None)
-    return page(request, "console/venues/audit.html", {
+    return page(request, "console/reports/audit.html", {
         "form": form, "ticket_form": ticket_form, "events": events, "resident": resident,
         "filter_query": query.urlencode(), "without_resident_query": without_resident.urlencode(),
     }, forms=[ticket_form, form])
@@ -107,14 +77,14 @@ def reservations_export_view(request):
             data={"from": data["date_from"].isoformat(), "to": data["date_to"].isoformat(),
                   "venue": data["venue"].pk if data["venue"] else None, "status": data["status"]},
         )
-        rows = export_reservations(date_from=data["date_from"], date_to=data["date_to"], venue=data["venue"],
-                                   status=data["status"])
+        rows = reports.reservations_for_export(date_from=data["date_from"], date_to=data["date_to"],
+                                               venue=data["venue"], status=data["status"])
         filename = f"reservations-{data['date_from'].isoformat()}-{data['date_to'].isoformat()}.csv"
         response = StreamingHttpResponse(_csv_lines(rows, language=translation.get_language()),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    return page(request, "console/venues/export.html", {"form": form}, forms=[form])
+    return page(request, "console/reports/export.html", {"form": form}, forms=[form])
 
 
 def _csv_lines(reservations, *, language: str):

@@ -5,7 +5,8 @@ URLs carry database ids and reservation codes only: searches by personal data ar
 
 from django.urls import path
 
-from .views import imports, residents
+from . import imports
+from . import views as residents
 
 urlpatterns = [
     path("residents/", residents.search_view, name="resident_search"),

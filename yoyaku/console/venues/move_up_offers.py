@@ -37,7 +37,7 @@ def offers_view(request):
     labels = dict(MoveUpOffer.Status.choices)
     rows = [{"offer": offer, "outcome": offer.outcome(now), "label": labels[offer.outcome(now)]}
             for offer in offer_page.object_list]
-    return page(request, "console/venues/offers.html", {
+    return page(request, "console/venues/move_up_offers.html", {
         "rows": rows, "offer_page": offer_page, "status": status, "statuses": MoveUpOffer.Status.choices,
         "filter_query": f"status={status}" if status else "",
     })

@@ -28,8 +28,8 @@ from yoyaku.booking.errors import InvalidInput
 from yoyaku.web.pages import page
 from yoyaku.web.request import staff_actor
 
-from ..forms_residents import ImportUploadForm
 from ..roles import CITY_ADMIN, staff_required
+from .forms import ImportUploadForm
 
 SESSION_KEY = "console:residents_import"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")

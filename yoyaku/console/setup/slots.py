@@ -25,9 +25,9 @@ from yoyaku.booking.models import Slot, Venue
 from yoyaku.web.pages import page
 from yoyaku.web.query import day_or_404, query_day
 
-from ..forms_common import ReasonForm
-from ..forms_setup import CapacityForm, SlotsGenerateForm
-from .setup_common import actor, admin_only
+from ..forms import ReasonForm
+from .common import actor, admin_only
+from .forms import CapacityForm, SlotsGenerateForm
 
 DAYS_SHOWN = 42  # six weeks of a venue's days on one page
 

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from ..roles import CALL_CENTRE, CITY_ADMIN, VENUE_STAFF, roles_of, staff_required
+from .roles import CALL_CENTRE, CITY_ADMIN, VENUE_STAFF, roles_of, staff_required
 
 
 @staff_required(CITY_ADMIN, CALL_CENTRE, VENUE_STAFF)

@@ -31,7 +31,7 @@ from yoyaku.booking.slot_patterns import (
 )
 from yoyaku.web.forms import BaseForm, PhoneField
 
-from .forms_common import reason_field
+from ..forms import reason_field
 
 MAX_CAPACITY = 9999
 # Dates the city may need: birth dates from 1900 (rules.OLDEST_BIRTH_YEAR) to schedules well ahead. Outside

@@ -14,8 +14,8 @@ from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Notice
 from yoyaku.web.pages import page
 
-from ..forms_setup import NoticeForm, NoticeWithdrawForm
-from .setup_common import actor, admin_only, notice_status
+from .common import actor, admin_only, notice_status
+from .forms import NoticeForm, NoticeWithdrawForm
 
 
 @admin_only

@@ -15,7 +15,7 @@ from yoyaku.booking import rules, search
 from yoyaku.booking.errors import InvalidInput
 from yoyaku.web.forms import BaseForm, DetailsForm
 
-from .forms_common import reason_field
+from ..forms import reason_field
 
 CALL_REASON_HELP = gettext_lazy(
     "Recorded in the audit log with your name. For example: called the call centre, past the web deadline.")

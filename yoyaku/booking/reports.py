@@ -1,0 +1,153 @@
+"""Reads for the console's reports and venue pages: the dashboard's figures, the audit trail, the
+reservations export, a venue's roster and day counts. Aggregates and fixed query counts, never row by row
+(tests/console/test_dashboard.py and test_rosters.py pin the counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q, Sum
+
+from . import rules
+from .availability import local_midnight
+from .models import AuditEvent, Reservation, Slot, Venue
+
+# --- The dashboard ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    capacity: int = 0
+    booked: int = 0
+    cancelled: int = 0
+    vials: int = 0
+    waste: int = 0
+    vaccines: list = field(default_factory=list)  # (vaccine name, booked, vials, waste) per vaccine
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+    def add(self, other: Figures) -> None:
+        self.capacity += other.capacity
+        self.booked += other.booked
+        self.cancelled += other.cancelled
+        self.vials += other.vials
+        self.waste += other.waste
+
+
+@dataclass
+class DayFigures:
+    day: date
+    venues: list  # (venue dict, Figures)
+    total: Figures
+
+
+def dashboard_figures(*, start: date, days: int, venue_id: int | None = None) -> tuple[list[DayFigures], Figures]:
+    """Figures per day and venue over open (not closed) slots. Two queries."""
+    last = start + timedelta(days=days - 1)
+    # Slot.day is the stored local day of the slot (indexed): no time-zone arithmetic per row.
+    slots = Slot.objects.filter(day__gte=start, day__lte=last, closed=False)
+    cancellations = Reservation.objects.filter(status=Reservation.Status.CANCELLED, slot__day__gte=start,
+                                               slot__day__lte=last)
+    if venue_id:
+        slots = slots.filter(venue_id=venue_id)
+        cancellations = cancellations.filter(slot__venue_id=venue_id)
+    by_vaccine = (
+        slots.values("day", "venue_id", "venue__name", "venue__code", "venue__area", "vaccine__name",
+                     "vaccine__doses_per_vial")
+        .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
+        .order_by("day", "venue__area", "venue__code", "vaccine__name")
+    )
+    cancelled = {
+        (row["slot__day"], row["slot__venue_id"]): row["n"]
+        for row in cancellations.values("slot__day", "slot__venue_id").annotate(n=Count("id")).order_by()
+    }
+    grid: dict[date, dict[int, tuple[dict, Figures]]] = {}
+    for row in by_vaccine:
+        venues = grid.setdefault(row["day"], {})
+        venue = {"id": row["venue_id"], "name": row["venue__name"], "code": row["venue__code"],
+                 "area": row["venue__area"]}
+        figures = venues.setdefault(row["venue_id"], (venue, Figures()))[1]
+        vials, waste = rules.vials_and_waste(booked=row["booked"], doses_per_vial=row["vaccine__doses_per_vial"])
+        figures.add(Figures(capacity=row["capacity"], booked=row["booked"], vials=vials, waste=waste))
+        figures.vaccines.append((row["vaccine__name"], row["booked"], vials, waste))
+    for (day, venue_id_), n in cancelled.items():
+        if day in grid and venue_id_ in grid[day]:
+            grid[day][venue_id_][1].cancelled = n
+    result, overall = [], Figures()
+    for day in sorted(grid):
+        total = Figures()
+        for _venue, figures in grid[day].values():
+            total.add(figures)
+        overall.add(total)
+        result.append(DayFigures(day=day, venues=list(grid[day].values()), total=total))
+    return result, overall
+
+
+def last_hour(*, now: datetime) -> dict[str, int]:
+    """Bookings and cancellations in the last hour, from the audit trail (indexed by time). One query."""
+    rows = (AuditEvent.objects.filter(created_at__gt=now - timedelta(hours=1),
+                                      action__in=["reservation.book", "reservation.cancel"])
+            .values("action").annotate(n=Count("id")).order_by())
+    counts = {row["action"]: row["n"] for row in rows}
+    return {"booked": counts.get("reservation.book", 0), "cancelled": counts.get("reservation.cancel", 0)}
+
+
+# --- The audit log and the reservations export ------------------------------------------------------------
+
+
+def audit_events(*, resident_id=None, user=None, action="", date_from=None, date_to=None):
+    events = AuditEvent.objects.select_related("actor_user", "actor_resident", "resident", "reservation")
+    if resident_id:
+        events = events.filter(resident_id=resident_id)
+    if user is not None:
+        events = events.filter(actor_user=user)
+    if action:
+        events = events.filter(action=action)
+    if date_from:
+        events = events.filter(created_at__gte=local_midnight(date_from))
+    if date_to:
+        events = events.filter(created_at__lt=local_midnight(date_to + timedelta(days=1)))
+    return events.order_by("-created_at", "-id")
+
+
+def reservations_for_export(*, date_from, date_to, venue=None, status=""):
+    reservations = Reservation.objects.filter(slot__day__gte=date_from, slot__day__lte=date_to)
+    if venue is not None:
+        reservations = reservations.filter(slot__venue=venue)
+    if status:
+        reservations = reservations.filter(status=status)
+    return reservations.select_related("resident", "slot__venue", "slot__vaccine").order_by(
+        "slot__starts_at", "slot__venue__code", "resident__family_name_kana", "pk")
+
+
+# --- Rosters -----------------------------------------------------------------------------------------------
+
+
+def roster(*, venue: Venue, day: date):
+    """The reservations holding a place at the venue on the day (cancelled ones left out), by time then kana.
+    One query, with the resident, the vaccine and the dose record."""
+    return (
+        Reservation.objects.filter(slot__venue=venue, slot__day=day)
+        .exclude(status=Reservation.Status.CANCELLED)
+        .select_related("resident", "slot__vaccine", "dose_record")
+        .order_by("slot__starts_at", "resident__family_name_kana", "resident__given_name_kana", "pk")
+    )
+
+
+def day_counts(*, venues, day: date) -> dict[int, dict]:
+    """Per venue: places, booked (from the slot counters), and reservations by status. Two queries."""
+    slots = (Slot.objects.filter(venue__in=venues, day=day)
+             .values("venue_id").annotate(capacity=Sum("capacity"), booked=Sum("booked")).order_by())
+    counts = {row["venue_id"]: {**row, "done": 0, "no_show": 0, "cancelled": 0} for row in slots}
+    statuses = (Reservation.objects.filter(slot__venue__in=venues, slot__day=day)
+                .values("slot__venue_id").order_by()
+                .annotate(done=Count("id", filter=Q(status=Reservation.Status.DONE)),
+                          no_show=Count("id", filter=Q(status=Reservation.Status.NO_SHOW)),
+                          cancelled=Count("id", filter=Q(status=Reservation.Status.CANCELLED))))
+    for row in statuses:
+        counts.setdefault(row["slot__venue_id"], {"capacity": 0, "booked": 0}).update(
+            done=row["done"], no_show=row["no_show"], cancelled=row["cancelled"])
+    return counts

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint check-integrity bench bench-overload clean messages
+.PHONY: run test test-fast install install-dev lint check-integrity bench bench-overload rehearsal clean messages
 
 # Re-install only when pyproject.toml changes (the stamp carries its hash).
 PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
@@ -47,6 +47,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: install-dev node_modules/.package-lock.json
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Everything but the browser walks, the storms of concurrent clients and the tests that start servers or
+# worker processes (markers in pyproject.toml): for iterating. `make test` runs them all.
+test-fast: install-dev
+	$(BIN)/pytest -m "not browser and not concurrency and not slow" $(PYTEST_ARGS)
+
 lint: install-dev
 	$(BIN)/ruff check .
 
@@ -75,3 +80,9 @@ bench: install-dev
 bench-overload: install-dev
 	$(BIN)/python -m bench.rush.run --db sqlite --db postgres --duration 20 --floor-duration 5 --gate 20 \
 		--arrival-rate 250 --grace 60
+
+# Production on one machine: nginx (deploy/nginx-yoyaku.conf) in front of two app servers, the worker,
+# PostgreSQL, Redis and an SMTP server; residents book for 30 s and one app server is killed half-way.
+# Needs root (installs nginx if missing), PostgreSQL and Redis running. Results: bench/README.md.
+rehearsal: install-dev
+	$(BIN)/python -m bench.rehearsal.run

@@ -168,3 +168,11 @@ def browse(browser, axe_source, live_server, demo_city):
     session = Browse(browser=browser, base_url=live_server.url, axe_source=axe_source)
     yield session
     session.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder drives a browser: `-m "not browser"` (make test-fast) leaves them out."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)

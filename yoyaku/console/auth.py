@@ -20,7 +20,7 @@ from yoyaku.booking import services
 from yoyaku.web import throttle
 from yoyaku.web.forms import BaseForm
 from yoyaku.web.pages import safe_next
-from yoyaku.web.request import client_address
+from yoyaku.web.request import client_address, staff_actor
 
 from .roles import roles_of
 
@@ -81,18 +81,12 @@ def otp_view(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     setting_up = device is None
     if setting_up:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="authenticator", confirmed=False
-        )
+        device = services.staff_device_for_setup(actor=staff_actor(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+            services.staff_log_in(actor=staff_actor(request), device=device)
             otp_login(request, device)
-            services.staff_log_in(actor=services.Actor.for_staff(user, client_address=client_address(request)),
-                                  first_factor_setup=setting_up)
             return redirect(next_url)
         form.add_error("token", _("This code is not right or has expired. Enter the code shown now."))
     context = {"setting_up": setting_up, "next": next_url}

@@ -2,7 +2,8 @@
 transaction each, each writing its AuditEvent (and, for reservations, queueing its notification) in that
 transaction. Callers import this package: `from yoyaku.booking import services`.
 
-- audit.py         Actor, audit_record, audit_records_bulk, logins
+- audit.py         Actor, audit_record, audit_records_bulk, resident logins
+- staff.py         staff logins and their authenticator device
 - reservations.py  reservation_book / _change / _cancel / _mark_no_show, dose_record
 - slots.py         slot_set_capacity, slots_generate
 - windows.py       booking_window_open, booking_window_close
@@ -13,7 +14,7 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 
 from ..errors import NotYours
 from . import city, moveup
-from .audit import Actor, audit_record, audit_records_bulk, require_reason, resident_log_in, staff_log_in
+from .audit import Actor, audit_record, audit_records_bulk, require_reason, resident_log_in
 from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
 from .moveup import *  # noqa: F403
@@ -28,10 +29,12 @@ from .reservations import (
     web_deadline_for,
 )
 from .slots import SlotsGenerated, slot_set_capacity, slots_generate
+from .staff import staff_device_for_setup, staff_log_in
 from .windows import booking_window_close, booking_window_open
 
 __all__ = [
-    "Actor", "NotYours", "audit_record", "audit_records_bulk", "require_reason", "resident_log_in", "staff_log_in",
+    "Actor", "NotYours", "audit_record", "audit_records_bulk", "require_reason", "resident_log_in",
+    "staff_device_for_setup", "staff_log_in",
     "ImportResult", "residents_import", "vaccines_import", "venues_import",
     "dose_eligibility", "dose_record", "request_key_for", "reservation_book", "reservation_cancel",
     "reservation_change", "reservation_mark_no_show", "web_deadline_for",

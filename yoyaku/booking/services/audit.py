@@ -93,10 +93,6 @@ def resident_log_in(*, actor: Actor) -> None:
 
 
 
-def staff_log_in(*, actor: Actor, first_factor_setup: bool = False) -> None:
-    """Record a staff login completed with its second factor."""
-    audit_record(actor=actor, action="staff.login", data={"second_factor_setup": first_factor_setup})
-
 def require_reason(actor: Actor, reason: str) -> None:
     if actor.is_staff and not (reason or "").strip():
         raise ReasonRequired()

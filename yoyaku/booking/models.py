@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -231,6 +232,19 @@ class BookingWindow(models.Model):
             opens_at=self.opens_at,
             closes_at=self.closes_at,
         )
+
+    def who(self) -> str:
+        """Whom the window admits, in words (the console's list and `manage.py open_booking` say it so)."""
+        conditions = []
+        if self.born_on_or_before:
+            conditions.append(gettext("born on or before %(date)s") % {"date": self.born_on_or_before.isoformat()})
+        if self.born_after:
+            conditions.append(gettext("born after %(date)s") % {"date": self.born_after.isoformat()})
+        if self.group:
+            conditions.append(gettext("in group %(group)s") % {"group": self.group})
+        if not conditions:
+            return gettext("everyone")
+        return gettext("residents %(conditions)s") % {"conditions": ", ".join(conditions)}
 
 
 class ReservationQuerySet(models.QuerySet):

@@ -13,7 +13,7 @@ from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import BookingWindow
 from yoyaku.web.pages import page
 
-from .common import actor, admin_only, window_status, window_who
+from .common import actor, admin_only, window_status
 from .forms import WindowCloseForm, WindowForm
 
 
@@ -21,7 +21,7 @@ from .forms import WindowCloseForm, WindowForm
 @require_GET
 def windows_view(request):
     now = timezone.now()
-    windows = [{"window": w, "who": window_who(w), "status": window_status(w, now)}
+    windows = [{"window": w, "who": w.who(), "status": window_status(w, now)}
                for w in BookingWindow.objects.order_by("-opens_at", "-pk")]
     return page(request, "console/setup/windows.html", {"windows": windows})
 
@@ -42,7 +42,7 @@ def window_new_view(request):
             form.add_domain_error(error, form.FIELDS_BY_CODE)
         else:
             messages.success(request, _("Booking window opened: doses %(doses)s, for %(who)s.")
-                             % {"doses": ", ".join(str(n) for n in window.doses), "who": window_who(window)})
+                             % {"doses": ", ".join(str(n) for n in window.doses), "who": window.who()})
             return redirect("console:setup_windows")
     return page(request, "console/setup/window_form.html", {"form": form}, forms=[form])
 
@@ -62,5 +62,5 @@ def window_close_view(request, window_id: int):
             messages.success(request, _("The booking window is closed. Reservations already made stay."))
             return redirect("console:setup_windows")
     now = timezone.now()
-    context = {"window": window, "who": window_who(window), "status": window_status(window, now), "form": form}
+    context = {"window": window, "who": window.who(), "status": window_status(window, now), "form": form}
     return page(request, "console/setup/window_close.html", context, forms=[form])

@@ -88,20 +88,13 @@ class Command(BaseCommand):
         if min_age is not None:
             self.stdout.write(_("Aged %(age)d or over on %(day)s: born on or before %(date)s.")
                               % {"age": min_age, "day": age_on, "date": born_on_or_before.isoformat()})
-        who = []
-        if window.born_on_or_before:
-            who.append(_("born on or before %(date)s") % {"date": window.born_on_or_before.isoformat()})
-        if window.born_after:
-            who.append(_("born after %(date)s") % {"date": window.born_after.isoformat()})
-        if window.group:
-            who.append(_("in group %(group)s") % {"group": window.group})
         self.stdout.write(
             _("Booking window %(id)d opened: doses %(doses)s; for %(who)s; from %(from)s; until %(until)s "
               "(%(zone)s).")
             % {
                 "id": window.pk,
                 "doses": ", ".join(str(dose) for dose in window.doses),
-                "who": _("residents %(conditions)s") % {"conditions": ", ".join(who)} if who else _("everyone"),
+                "who": window.who(),
                 "from": _local(window.opens_at),
                 "until": _local(window.closes_at) if window.closes_at else _("no end"),
                 "zone": str(tz),

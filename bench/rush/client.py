@@ -8,6 +8,7 @@ Content-Length body, and nothing else: our server always sends Content-Length (n
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -41,11 +42,12 @@ class Session:
     port: int
     timeout: float = 30.0
     cookies: dict[str, str] = field(default_factory=dict)
+    tls: ssl.SSLContext | None = None  # HTTPS (the rehearsal, through nginx); POSTs then carry an Origin, as browsers'
     _reader: asyncio.StreamReader | None = None
     _writer: asyncio.StreamWriter | None = None
 
     async def _connect(self):
-        self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        self._reader, self._writer = await asyncio.open_connection(self.host, self.port, ssl=self.tls)
 
     async def close(self):
         if self._writer is not None:
@@ -64,6 +66,8 @@ class Session:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if form is not None:
             lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+            if self.tls is not None:  # Django checks the origin of a secure POST (CSRF)
+                lines.append(f"Origin: https://{self.host}:{self.port}")
         if referer:
             lines.append(f"Referer: http://{self.host}:{self.port}{referer}")
         payload = ("\r\n".join(lines) + "\r\n\r\n").encode() + body

@@ -74,9 +74,10 @@ async def _sleep(seconds: float):
     await asyncio.sleep(seconds)
 
 
-async def resident_journey(stats: Stats, session: Session, ticket: str, password: str, rng: random.Random) -> str:
+async def resident_journey(stats: Stats, session: Session, ticket: str, password: str, rng: random.Random,
+                           email: str = "") -> str:
     """login → top → booking page → calendar (a day) → venue → choose → check → register → done.
-    Returns the outcome."""
+    Returns the outcome. With an email address, the booking queues a confirmation email."""
     page = await timed(stats, session, "login", "GET", "/login/")
     token = _csrf(page.body)
     r = await timed(stats, session, "login_post", "POST", "/login/",
@@ -99,7 +100,7 @@ async def resident_journey(stats: Stats, session: Session, ticket: str, password
         if not slots:
             continue
         form = {"csrfmiddlewaretoken": _csrf(page.body), "day": day, "venue": venue, "slot": rng.choice(slots).decode(),
-                "booker": "self", "recipient_phone": "0195-23-3111", "email": "", "wants_move_up": "no"}
+                "booker": "self", "recipient_phone": "0195-23-3111", "email": email, "wants_move_up": "no"}
         r = await timed(stats, session, "choose", "POST", "/book/1/", form, expect=(200, 302))
         if r.status == 200:  # the time filled while the resident was choosing
             stats.retries_full += 1

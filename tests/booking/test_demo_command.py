@@ -23,6 +23,7 @@ from yoyaku.booking.models import (
     Vaccine,
     Venue,
 )
+from yoyaku.console.roles import venue_ids_of
 from yoyaku.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,14 @@ def test_demo_staff_users_are_in_their_groups_with_the_printed_passwords():
     assert User.objects.get(username="admin").is_superuser
     assert not User.objects.filter(is_superuser=True).exclude(username="admin").exists()
     assert set(Group.objects.values_list("name", flat=True)) >= {"city_admin", "call_centre", "venue_staff"}
+
+
+def test_the_demos_venue_staff_see_their_clinic_only():
+    """The console's part of the demo (booking may not import the console's StaffProfile)."""
+    demo()
+    venue1 = get_user_model().objects.get(username="venue1")
+    assert venue_ids_of(venue1) == frozenset({Venue.objects.get(code="C01").pk})
+    assert not get_user_model().objects.filter(staff_profile__isnull=False).exclude(username="venue1").exists()
 
 
 def test_demo_reservations_go_through_the_booking_service():

@@ -16,7 +16,7 @@ def mailbox(settings, tmp_path, booking_city):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     reservation = book(f.slot(venue=booking_city["venue"], vaccine=booking_city["vaccine"]),
                        resident=f.resident(email="hanako@example.jp"), email="hanako@example.jp")
-    Worker(reminders=False).run(until_idle=True)
+    Worker(jobs=False).run(until_idle=True)
     return reservation
 
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from tests import factories as f
 from yoyaku.booking import services
+from yoyaku.booking.notifications import reminders_queue
 from yoyaku.notify.models import Notification
-from yoyaku.notify.services import reminders_queue
 from yoyaku.notify.worker import Worker
 
 from .conftest import book
@@ -75,7 +75,7 @@ def test_a_reservation_moved_to_another_day_gets_a_reminder_for_the_new_day(tomo
 def test_a_reminder_that_went_stale_before_sending_is_skipped(tomorrow, operator):
     reminders_queue(now=local(0, 10))
     services.reservation_cancel(actor=services.Actor.for_staff(operator), reservation=tomorrow, reason="phone")
-    Worker(reminders=False).run(until_idle=True)
+    Worker(jobs=False).run(until_idle=True)
     reminder = Notification.objects.get(kind=REMINDER)
     assert reminder.status == Notification.Status.SKIPPED
     assert [m.subject for m in mail.outbox if "tomorrow" in m.subject] == []
@@ -95,3 +95,35 @@ def test_the_worker_queues_and_sends_the_reminder_once(tomorrow, settings):
     for phone in settings.YOYAKU["CALL_CENTRE_PHONES"]:
         assert phone in body
     assert "What to bring" in body
+
+
+@pytest.mark.parametrize("when", [
+    (1, 7),   # the appointment's morning, before 9:00: the reminder would say "tomorrow" on the day
+    (1, 12),  # after the appointment
+    (3, 9),   # days later, after a long mail outage
+])
+def test_a_reminder_is_never_sent_on_the_appointment_day_or_later(tomorrow, monkeypatch, when):
+    assert reminders_queue(now=local(0, 10)) == 1
+    late = local(*when)
+    monkeypatch.setattr(timezone, "now", lambda: late)
+    Worker(jobs=False).run(until_idle=True)
+    reminder = Notification.objects.get(kind=REMINDER)
+    assert (reminder.status, reminder.last_error) == (
+        Notification.Status.SKIPPED, "too late: the appointment's day has come")
+    assert [m.subject for m in mail.outbox if "tomorrow" in m.subject] == []
+
+
+def test_a_reminder_sent_the_evening_before_still_goes(tomorrow, monkeypatch):
+    assert reminders_queue(now=local(0, 10)) == 1
+    evening = local(0, 23, 59)
+    monkeypatch.setattr(timezone, "now", lambda: evening)
+    Worker(jobs=False).run(until_idle=True)
+    assert Notification.objects.get(kind=REMINDER).status == Notification.Status.SENT
+    assert len([m for m in mail.outbox if "tomorrow" in m.subject]) == 1
+
+
+def test_a_stale_reminder_says_why_it_was_skipped(tomorrow, operator):
+    reminders_queue(now=local(0, 10))
+    services.reservation_cancel(actor=services.Actor.for_staff(operator), reservation=tomorrow, reason="phone")
+    Worker(jobs=False).run(until_idle=True)
+    assert Notification.objects.get(kind=REMINDER).last_error == "the reservation is no longer booked"

@@ -104,7 +104,7 @@ def test_the_wait_doubles_and_the_message_fails_after_the_last_attempt(smtp, boo
     for _attempt in range(3):
         Notification.objects.filter(pk=note.pk).update(next_attempt_at=timezone.now())
         before = timezone.now()
-        Worker(reminders=False).run_once()
+        Worker(jobs=False).run_once()
         note.refresh_from_db()
         waits.append(round((note.next_attempt_at - before).total_seconds() / 10) * 10)
     assert waits[:2] == [60, 120]
@@ -126,7 +126,7 @@ def test_an_unreachable_server_counts_an_attempt_for_the_whole_batch(smtp, booki
         book(slot)
     settings.EMAIL_PORT = _closed_port()
     with caplog.at_level("INFO", logger="yoyaku.notify"):
-        Worker(reminders=False).run_once()
+        Worker(jobs=False).run_once()
     notes = Notification.objects.all()
     assert {(n.status, n.attempts) for n in notes} == {(Notification.Status.PENDING, 1)}
     assert all("ConnectionRefusedError" in n.last_error for n in notes)
@@ -156,3 +156,29 @@ def test_times_in_the_email_are_local(smtp, booking_city):
     run_worker()
     body = smtp.messages[0].get_body(preferencelist=("plain",)).get_content()
     assert "4 Mar 2031, 9:15–9:45" in body
+
+
+@pytest.mark.parametrize("mail_host, expected", [
+    ("notify.test", "notify.test"),  # YOYAKU_NOTIFY_MAIL_HOST
+    (None, "yoyaku.city.example.jp"),  # unset: the host of YOYAKU_SITE_URL
+])
+def test_a_new_host_name_changes_no_calendar_uid_and_no_message_id_host(smtp, booking_city, settings, mail_host,
+                                                                        expected):
+    settings.NOTIFY = {**settings.NOTIFY, "MAIL_HOST": mail_host or ""}
+    settings.YOYAKU = {**settings.YOYAKU, "SITE_URL": "https://yoyaku.city.example.jp"}
+    settings.ALLOWED_HOSTS = ["yoyaku.city.example.jp"]
+    venue, vaccine = booking_city["venue"], booking_city["vaccine"]
+    reservation = book(f.slot(venue=venue, vaccine=vaccine, starts_at=f.at(10, 10)))
+    run_worker()
+    # The city adds a host name in front (a new domain, a load balancer's name): the UIDs must not move.
+    settings.ALLOWED_HOSTS = ["new-name.example.jp", "yoyaku.city.example.jp"]
+    from yoyaku.booking import services
+
+    services.reservation_change(actor=services.Actor.for_resident(reservation.resident), reservation=reservation,
+                                slot_id=f.slot(venue=venue, vaccine=vaccine, starts_at=f.at(12, 15)).pk)
+    run_worker()
+    booked, changed = smtp.messages
+    uids = [str(icalendar.Calendar.from_ical(next(m.iter_attachments()).get_content()).walk("VEVENT")[0]["UID"])
+            for m in (booked, changed)]
+    assert uids[0] == uids[1] == f"{reservation.code}-1@{expected}"
+    assert all(m["Message-ID"].endswith(f"@{expected}>") for m in (booked, changed))

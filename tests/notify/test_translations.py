@@ -13,6 +13,7 @@ from .conftest import book
 
 EMAIL_SOURCES = [
     *sorted((PACKAGE / "templates" / "notify" / "email").glob("*.txt")),
+    PACKAGE / "booking" / "notifications.py",
     PACKAGE / "notify" / "messages.py",
     PACKAGE / "notify" / "models.py",
 ]

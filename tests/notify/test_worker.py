@@ -8,8 +8,8 @@ from django.core import mail
 from django.utils import timezone
 
 from tests import factories as f
+from yoyaku.booking.notifications import reservation_snapshot
 from yoyaku.notify.models import Notification
-from yoyaku.notify.services import reservation_snapshot
 from yoyaku.notify.worker import Worker, claim_batch, mark_sent, send_batch
 
 from .conftest import book
@@ -64,7 +64,7 @@ def test_sent_skipped_and_not_yet_due_rows_are_never_claimed(notes):
 
 
 def test_a_batch_is_sent_with_one_message_id_per_notification(notes):
-    Worker(reminders=False).run(until_idle=True)
+    Worker(jobs=False).run(until_idle=True)
     assert len(mail.outbox) == 5
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 5
     assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
@@ -89,7 +89,7 @@ def test_no_message_is_started_when_the_lease_may_run_out_during_it(notes, setti
 
 def test_a_notification_without_address_is_never_sent(booking_city):
     book(f.slot(venue=booking_city["venue"], vaccine=booking_city["vaccine"]), email="")
-    Worker(reminders=False).run(until_idle=True)
+    Worker(jobs=False).run(until_idle=True)
     assert mail.outbox == []
     assert Notification.objects.get().status == Status.SKIPPED
 
@@ -101,7 +101,7 @@ def test_a_rendering_error_is_retried_like_a_send_error(notes, monkeypatch):
         raise KeyError("starts_at")
 
     monkeypatch.setattr(worker, "build_message", broken)
-    Worker(reminders=False).run_once()
+    Worker(jobs=False).run_once()
     assert {(n.status, n.attempts) for n in Notification.objects.all()} == {(Status.PENDING, 1)}
 
 
@@ -151,7 +151,7 @@ def test_staff_changes_and_cancellations_say_the_call_centre_did_it(booking_city
     services.reservation_change(actor=staff, reservation=reservation, reason="phone",
                                 slot_id=f.slot(venue=venue, vaccine=vaccine, starts_at=f.at(12, 11)).pk)
     services.reservation_cancel(actor=staff, reservation=reservation, reason="phone")
-    Worker(reminders=False).run(until_idle=True)
+    Worker(jobs=False).run(until_idle=True)
     by_id = sorted(mail.outbox, key=lambda m: int(m.extra_headers["Message-ID"][14:].split("@")[0]))
     booked, changed, cancelled = by_id
     assert "call centre made" not in booked.body  # the resident booked it on the web

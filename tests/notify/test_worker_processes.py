@@ -19,8 +19,8 @@ import time
 import pytest
 
 from tests import factories as f
+from yoyaku.booking.notifications import reservation_snapshot
 from yoyaku.notify.models import Notification
-from yoyaku.notify.services import reservation_snapshot
 
 from .conftest import MAIL_HOST, book, worker_command, worker_env
 

@@ -4,7 +4,8 @@ residents of every age, an open booking window, notices, staff users, and a few 
 Deterministic for a seed (and a day: the slots start tomorrow). Slots and the booking window are
 written by the services the generate_slots and open_booking commands call (services.slots_generate,
 services.booking_window_open); reservations go
-through services.reservation_book, so the counters and the audit trail are the real thing.
+through services.reservation_book, so the counters and the audit trail are the real thing. The command
+lives with the console (yoyaku/console/management/commands/demo.py), which adds the venue staff's venues.
 Everything here is invented: names, ticket numbers, addresses and phone numbers (0195-00-…).
 """
 
@@ -166,7 +167,8 @@ STAFF = [
     StaffSpec("operator", "demo-operator-2026", "call_centre", False, "予約相談センター", "オペレーター"),
     StaffSpec("venue1", "demo-venue1-2026", "venue_staff", False, "さくら内科クリニック", "受付"),
 ]
-# Venue staff see the rosters of these venues only (their StaffProfile).
+# Venue staff see the rosters of these venues only: the console's `demo` command gives them their
+# StaffProfile (booking knows nothing of the console).
 STAFF_VENUES = {"venue1": ["C01"]}
 
 SITE_URL = "http://127.0.0.1:8000/"
@@ -349,7 +351,8 @@ def database_has_data() -> bool:
 
 
 def load(*, residents: int = 1000, seed: int = 1, now: datetime | None = None) -> DemoSummary:
-    """Load the demo city into an empty database, in one transaction."""
+    """Load the demo city into an empty database, in one transaction (all but the venue staff's venues,
+    which the console's `demo` command adds)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     first_day = today + timedelta(days=1)
@@ -506,11 +509,6 @@ def _staff(summary: DemoSummary) -> None:
             user.save()
             summary.staff_created.append(spec.username)
         user.groups.add(groups[spec.group])
-        if spec.username in STAFF_VENUES:
-            from yoyaku.console.models import StaffProfile  # the console's model: imported when used
-
-            profile, _created = StaffProfile.objects.get_or_create(user=user)
-            profile.venues.add(*Venue.objects.filter(code__in=STAFF_VENUES[spec.username]))
 
 
 # --- What to print --------------------------------------------------------------------------------

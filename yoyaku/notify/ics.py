@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.conf import settings
+from .conf import mail_host
 
 
 def _escape(text: str) -> str:
@@ -55,6 +55,5 @@ def reservation_ics(*, code: str, dose_number: int, starts_at: datetime, ends_at
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
-def city_host() -> str:
-    hosts = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith((".", "*", "["))]
-    return hosts[0] if hosts else "yoyaku"
+# The UID's host; the name the resident site's download uses.
+city_host = mail_host

@@ -38,10 +38,10 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.db.models import Q
 from django.utils import timezone
 
-from .conf import notify_setting
+from .conf import notify_setting, notify_settings_check
+from .jobs import JOBS, jobs_check
 from .messages import NotStillWanted, build_message
 from .models import Notification
-from .services import reminders_queue
 
 log = logging.getLogger("yoyaku.notify")
 
@@ -177,8 +177,8 @@ def send_batch(token: str, notes: list[Notification], *, claimed_at: float, shou
                 break
             try:
                 message = build_message(note, connection=backend)
-            except NotStillWanted:
-                mark_skipped(note, token, "no longer wanted")
+            except NotStillWanted as stale:
+                mark_skipped(note, token, str(stale) or "no longer wanted")
                 continue
             except Exception as exc:  # a template or data error: retried like a send error
                 log.exception("notification %s could not be rendered", note.pk)
@@ -212,14 +212,19 @@ def is_idle(now=None) -> bool:
     ).exists()
 
 
+def config_check() -> None:
+    """The settings and every registered job's: ImproperlyConfigured, one line, before anything runs."""
+    notify_settings_check()
+    jobs_check()
+
+
 class Worker:
-    def __init__(self, *, batch_size: int | None = None, reminders: bool = True):
+    def __init__(self, *, batch_size: int | None = None, jobs: bool = True):
+        config_check()
         self.batch_size = batch_size or notify_setting("BATCH_SIZE")
-        self.reminders = reminders
+        self.jobs = jobs
         self._stop = threading.Event()
-        self._next_reminders = 0.0
-        if notify_setting("LEASE_SECONDS") <= notify_setting("SEND_TIMEOUT"):
-            raise ValueError("LEASE_SECONDS must be longer than SEND_TIMEOUT")
+        self._next_run: dict[str, float] = {}
 
     def stop(self, *_args) -> None:
         self._stop.set()
@@ -228,12 +233,24 @@ class Worker:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
-    def queue_reminders(self) -> None:
-        if self.reminders and time.monotonic() >= self._next_reminders:
-            count = reminders_queue()
+    def run_jobs(self) -> None:
+        """The registered periodic jobs that are due. A database error goes to the loop (which reconnects);
+        any other error is logged and the job tried again at its next time, so sending goes on."""
+        if not self.jobs:
+            return
+        for job in list(JOBS.values()):
+            if time.monotonic() < self._next_run.get(job.name, 0.0):
+                continue
+            try:
+                count = job.run()
+            except DatabaseError:
+                raise
+            except Exception:
+                log.exception("job %s failed", job.name)
+                count = 0
+            self._next_run[job.name] = time.monotonic() + job.interval()
             if count:
-                log.info("%s reminder(s) queued", count)
-            self._next_reminders = time.monotonic() + notify_setting("REMINDER_EVERY_SECONDS")
+                log.info("job %s: %s message(s) queued", job.name, count)
 
     def run_once(self) -> int:
         """One claim and its batch. Returns how many messages were sent."""
@@ -260,7 +277,7 @@ class Worker:
             if not connection.in_atomic_block:
                 close_old_connections()  # honours CONN_MAX_AGE and reconnects after a database restart
             try:
-                self.queue_reminders()
+                self.run_jobs()
                 worked = self.run_once()
                 if until_idle and not worked and is_idle():
                     break

@@ -23,11 +23,9 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from yoyaku.notify.models import Notification
-from yoyaku.notify.services import reservation_snapshot
-
 from .. import moveup
 from ..models import MoveUpOffer, Reservation, Slot
+from ..notifications import notification_for_move_up_offer
 
 __all__ = ["moveup_offers_make", "offer_url", "offers_deferred"]
 
@@ -51,17 +49,6 @@ def _city():
 
 def offer_url(token: str) -> str:
     return f"{_city()['SITE_URL']}/moveup/{token}/"
-
-
-def _language(reservation: Reservation) -> str:
-    """The language of the last email about this reservation, else the resident's recorded language."""
-    known = {code for code, _name in settings.LANGUAGES}
-    last = (Notification.objects.filter(reservation=reservation).order_by("-pk")
-            .values_list("language", flat=True).first())
-    if last in known:
-        return last
-    language = (reservation.resident.language or "").lower().replace("_", "-")
-    return language if language in known else settings.LANGUAGE_CODE
 
 
 def _live(now: datetime):
@@ -102,22 +89,6 @@ def moveup_offers_make(*, slot: Slot | int, now: datetime | None = None) -> list
     for reservation in chosen:
         offer = MoveUpOffer.objects.create(slot=slot, reservation=reservation, token=secrets.token_urlsafe(32),
                                            created_at=now, expires_at=expires_at)
-        payload = reservation_snapshot(reservation)
-        payload["offer"] = {
-            "id": offer.pk,
-            "starts_at": slot.starts_at.isoformat(),
-            "ends_at": slot.ends_at.isoformat(),
-            "venue_name": slot.venue.name,
-            "venue_address": slot.venue.address,
-            "vaccine_name": slot.vaccine.name,
-            "expires_at": expires_at.isoformat(),
-            "minutes": max(1, round((expires_at - now).total_seconds() / 60)),
-            "url": offer_url(offer.token),
-        }
-        Notification.objects.create(
-            kind=Notification.Kind.MOVEUP_OFFER, reservation=reservation, payload=payload, email=reservation.email,
-            language=_language(reservation), by_staff=False, dedupe_key=f"moveup_offer:{offer.pk}",
-            next_attempt_at=timezone.now(),
-        )
+        notification_for_move_up_offer(offer, reservation, url=offer_url(offer.token), now=now)
         made.append(offer)
     return made

@@ -20,7 +20,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from yoyaku.notify.models import Notification
-from yoyaku.notify.services import notification_queue, reservation_snapshot
 
 from .. import rules, selectors
 from ..errors import (
@@ -29,6 +28,7 @@ from ..errors import (
     DeadlinePassed,
     DoseAlreadyRecorded,
     NotActive,
+    NotYours,
     SlotFull,
     SlotUnavailable,
     TicketInactive,
@@ -40,7 +40,8 @@ from ..models import (
     Resident,
     Slot,
 )
-from .audit import Actor, NotYours, audit_record, require_reason
+from ..notifications import notification_for_reservation, reservation_snapshot
+from .audit import Actor, audit_record, require_reason
 from .offers import moveup_offers_make
 
 # --- Checks shared by booking and moving ----------------------------------------------------------
@@ -226,7 +227,7 @@ def reservation_book(
             audit_record(actor=actor, action="reservation.book", resident=resident, reservation=reservation,
                          obj=reservation, reason=reason, now=now,
                          data={"slot": slot.pk, "dose": dose_number, "channel": channel})
-            notification_queue(kind=Notification.Kind.BOOKED, reservation=reservation, by_staff=actor.is_staff)
+            notification_for_reservation(Notification.Kind.BOOKED, reservation, by_staff=actor.is_staff)
             return reservation
     except IntegrityError:
         # A concurrent request got in between our checks and our insert: the same submit again, or
@@ -285,8 +286,8 @@ def reservation_change(
         locked.slot = new_slot
         audit_record(actor=actor, action="reservation.change", resident=locked.resident, reservation=locked,
                      obj=locked, reason=reason, now=now, data={"from_slot": old_slot_id, "to_slot": new_slot.pk})
-        notification_queue(kind=Notification.Kind.CHANGED, reservation=locked, by_staff=actor.is_staff,
-                           previous=previous)
+        notification_for_reservation(Notification.Kind.CHANGED, locked, by_staff=actor.is_staff,
+                                     previous=previous)
         moveup_offers_make(slot=old_slot_id, now=now)  # the place freed is offered (move-up offers)
         return locked
 
@@ -319,7 +320,7 @@ def reservation_cancel(
         locked.cancelled_at = now
         audit_record(actor=actor, action="reservation.cancel", resident=locked.resident, reservation=locked,
                      obj=locked, reason=reason, now=now, data={"slot": locked.slot_id})
-        notification_queue(kind=Notification.Kind.CANCELLED, reservation=locked, by_staff=actor.is_staff)
+        notification_for_reservation(Notification.Kind.CANCELLED, locked, by_staff=actor.is_staff)
         moveup_offers_make(slot=locked.slot_id, now=now)  # the place freed is offered (move-up offers)
         return locked
 

@@ -1,8 +1,9 @@
 """Queue the day-before reminders now (the worker does this by itself every few minutes)."""
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
-from yoyaku.notify.services import reminders_queue
+from yoyaku.booking.notifications import reminders_queue
 
 
 class Command(BaseCommand):
@@ -10,4 +11,8 @@ class Command(BaseCommand):
             "YOYAKU_NOTIFY_REMINDER_TIME on. Safe to run any number of times: each reminder is queued once.")
 
     def handle(self, *args, **options):
-        self.stdout.write(f"{reminders_queue()} reminder(s) queued")
+        try:
+            count = reminders_queue()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"{count} reminder(s) queued")

@@ -1,0 +1,292 @@
+"""What booking tells residents by email, on top of the outbox (yoyaku.notify), which knows nothing of booking.
+
+- Queueing: `notification_for_reservation` (booked, changed, cancelled) and `notification_for_move_up_offer`
+  freeze what the email must say (`reservation_snapshot`) and call notify's one `notification_queue`,
+  inside the transaction of the act. `reminders_queue` is the periodic job that queues the day-before
+  reminders (the worker runs it; `manage.py queue_reminders` by hand).
+- Language: `email_language` is the one rule for every email about a reservation.
+- Rendering: the context of each kind, its calendar file, and the checks just before sending (`prepare`)
+  that drop a message gone stale. `register_notifications` (called by BookingConfig.ready) registers the kinds
+  and the reminders job with notify.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from yoyaku.notify import jobs, messages
+from yoyaku.notify.conf import mail_host, notify_setting
+from yoyaku.notify.ics import reservation_ics
+from yoyaku.notify.messages import MessageKind, NotStillWanted
+from yoyaku.notify.models import Notification
+from yoyaku.notify.services import notification_queue
+
+from . import deadline, rules
+from .models import MoveUpOffer, Reservation
+
+Kind = Notification.Kind
+
+# --- What an email says, frozen at the time of the act ------------------------------------------------
+
+
+def reservation_snapshot(reservation: Reservation) -> dict:
+    """What an email about this reservation must say, frozen at the time of the change."""
+    slot = reservation.slot
+    venue = slot.venue
+    return {
+        "code": reservation.code,
+        "dose_number": reservation.dose_number,
+        "status": reservation.status,
+        "starts_at": slot.starts_at.isoformat(),
+        "ends_at": slot.ends_at.isoformat(),
+        "venue_name": venue.name,
+        "venue_address": venue.address,
+        "venue_phone": venue.phone,
+        "vaccine_name": slot.vaccine.name,
+    }
+
+
+def email_language(reservation: Reservation, *, on_the_web: bool) -> str:
+    """The one rule for the language of an email about a reservation: the page's language when the resident
+    (or the family member booking for them) acts on the web; otherwise (a staff act, a reminder, a move-up
+    offer) the language of the last email about this reservation, so the resident keeps reading the language
+    they chose; else the resident's recorded language; else the city's default."""
+    known = {code for code, _name in settings.LANGUAGES}
+    if on_the_web and translation.get_language() in known:
+        return translation.get_language()
+    if reservation.pk is not None:
+        last = (Notification.objects.filter(reservation_id=reservation.pk).order_by("-pk")
+                .values_list("language", flat=True).first())
+        if last in known:
+            return last
+    recorded = (reservation.resident.language or "").lower().replace("_", "-")
+    return recorded if recorded in known else settings.LANGUAGE_CODE
+
+
+# --- Queueing ---------------------------------------------------------------------------------------
+
+
+def notification_for_reservation(kind: str, reservation: Reservation, *, by_staff: bool,
+                                 previous: dict | None = None) -> Notification:
+    """Queue the email about a booking, change or cancellation (inside the act's transaction). `previous`:
+    the snapshot before a change, so the email can say what it was."""
+    payload = reservation_snapshot(reservation)
+    if previous:
+        payload["previous"] = previous
+    if kind == Kind.CHANGED:
+        # The calendar file of a change replaces the booking's event (same UID, higher SEQUENCE).
+        payload["sequence"] = Notification.objects.filter(reservation_id=reservation.pk, kind=kind).count() + 1
+    note, _created = notification_queue(
+        kind=kind, reservation_id=reservation.pk, payload=payload, email=reservation.email,
+        language=email_language(reservation, on_the_web=not by_staff), by_staff=by_staff,
+    )
+    return note
+
+
+def notification_for_move_up_offer(offer: MoveUpOffer, reservation: Reservation, *, url: str,
+                                   now: datetime) -> Notification:
+    """Queue the offer's email: the earlier time, how long it holds, the link; and the booking held now."""
+    slot = offer.slot
+    payload = reservation_snapshot(reservation)
+    payload["offer"] = {
+        "id": offer.pk,
+        "starts_at": slot.starts_at.isoformat(),
+        "ends_at": slot.ends_at.isoformat(),
+        "venue_name": slot.venue.name,
+        "venue_address": slot.venue.address,
+        "vaccine_name": slot.vaccine.name,
+        "expires_at": offer.expires_at.isoformat(),
+        "minutes": max(1, round((offer.expires_at - now).total_seconds() / 60)),
+        "url": url,
+    }
+    note, _created = notification_queue(
+        kind=Kind.MOVEUP_OFFER, reservation_id=reservation.pk, payload=payload, email=reservation.email,
+        language=email_language(reservation, on_the_web=False), dedupe_key=f"moveup_offer:{offer.pk}",
+    )
+    return note
+
+
+# --- The day-before reminders (a periodic job of the worker) ---------------------------------------------
+
+
+def reminder_key(reservation_id: int, day) -> str:
+    return f"reminder:{reservation_id}:{day.isoformat()}"
+
+
+def _reminder_time():
+    raw = notify_setting("REMINDER_TIME")
+    try:
+        return rules.parse_clock(raw)
+    except (ValueError, TypeError):
+        raise ImproperlyConfigured(f"YOYAKU_NOTIFY_REMINDER_TIME must be a time like 09:00, not {raw!r}.") from None
+
+
+def _chunks(items: list, size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def reminders_queue(*, now: datetime | None = None) -> int:
+    """Queue one reminder for every active reservation (with an email address) whose appointment is
+    tomorrow, local time. Runs from REMINDER_TIME on; any number of times, from any number of workers:
+    a reminder exists once per reservation and appointment day (moved to another day, it gets a new
+    one). Returns how many were queued."""
+    now = now or timezone.now()
+    local_now = timezone.localtime(now)
+    if local_now.time() < _reminder_time():
+        return 0
+    tomorrow = local_now.date() + timedelta(days=1)
+    start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    tomorrows = Reservation.objects.filter(status=Reservation.Status.BOOKED, slot__starts_at__gte=start,
+                                           slot__starts_at__lt=start + timedelta(days=1)).exclude(email="")
+    keys = {pk: reminder_key(pk, tomorrow) for pk in tomorrows.values_list("pk", flat=True)}
+    # Every few minutes, so cheap when everything is queued already: two queries.
+    done = {key for chunk in _chunks(list(keys.values()))
+            for key in Notification.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True)}
+    missing = [pk for pk, key in keys.items() if key not in done]
+    queued = 0
+    related = tomorrows.select_related("slot__venue", "slot__vaccine", "resident")
+    for chunk in _chunks(missing):
+        for reservation in related.filter(pk__in=chunk).order_by("pk"):
+            _note, created = notification_queue(
+                kind=Kind.REMINDER, reservation_id=reservation.pk, payload=reservation_snapshot(reservation),
+                email=reservation.email, language=email_language(reservation, on_the_web=False),
+                dedupe_key=keys[reservation.pk],
+            )
+            queued += created
+    return queued
+
+
+# --- Rendering ------------------------------------------------------------------------------------------
+
+
+def _when(value: datetime) -> str:
+    # The language's DATETIME_FORMAT (yoyaku/web/formats), as on the pages.
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+def _clock(value: datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "TIME_FORMAT")
+
+
+def _times(payload: dict) -> tuple[datetime, datetime]:
+    return datetime.fromisoformat(payload["starts_at"]), datetime.fromisoformat(payload["ends_at"])
+
+
+def _line(label: str, value: str) -> str:
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
+def reservation_details(payload: dict, *, short: bool = False) -> str:
+    """The appointment as label: value lines, in the active language (short: only when and where)."""
+    starts_at, ends_at = _times(payload)
+    when_line = _line(_("Date and time"), f"{_when(starts_at)}–{_clock(ends_at)}")
+    if short:
+        return "\n".join([when_line, _line(_("Venue"), payload["venue_name"])])
+    lines = [
+        _line(_("Reservation ID"), payload["code"]),
+        _line(_("Dose"), _("Dose %(n)s") % {"n": payload["dose_number"]}),
+        when_line,
+        _line(_("Venue"), payload["venue_name"]),
+    ]
+    if payload.get("venue_address"):
+        lines.append(_line(_("Address"), payload["venue_address"]))
+    if payload.get("venue_phone"):
+        lines.append(_line(_("Venue phone"), payload["venue_phone"]))
+    lines.append(_line(_("Vaccine"), payload["vaccine_name"]))
+    return "\n".join(lines)
+
+
+def reservation_context(notification: Notification) -> dict:
+    payload = notification.payload
+    city = settings.YOYAKU
+    starts_at, ends_at = _times(payload)
+    previous = payload.get("previous")
+    return {
+        "notification": notification,
+        "by_staff": notification.by_staff,
+        "code": payload["code"],
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "details": reservation_details(payload),
+        "previous_details": reservation_details(previous, short=True) if previous else "",
+        "web_deadline": deadline.web_deadline(starts_at),
+        "web_open": deadline.web_open(starts_at),
+        "city_name": city["CITY_NAME"],
+        "call_centre_phones": " / ".join(city["CALL_CENTRE_PHONES"]),
+        "call_centre_hours": city["CALL_CENTRE_HOURS"],
+        "what_to_bring": city["WHAT_TO_BRING"],
+    }
+
+
+def move_up_offer_context(notification: Notification) -> dict:
+    """The offer (the earlier time, how long it holds, the link) and the booking the resident has now."""
+    offer = notification.payload["offer"]
+    lines = [reservation_details(offer, short=True)]
+    if offer.get("venue_address"):
+        lines.append(_line(_("Address"), offer["venue_address"]))
+    lines.append(_line(_("Vaccine"), offer["vaccine_name"]))
+    return {
+        **reservation_context(notification),
+        "current_details": reservation_details(notification.payload, short=True),
+        "offer_details": "\n".join(lines),
+        "offer_expires_at": datetime.fromisoformat(offer["expires_at"]),
+        "offer_minutes": offer["minutes"],
+        "offer_url": offer["url"],
+    }
+
+
+def calendar_file(notification: Notification) -> tuple[str, str]:
+    """vaccination-<code>.ics; its UID's host is the city's mail host, the same for every version."""
+    payload = notification.payload
+    starts_at, ends_at = _times(payload)
+    body = reservation_ics(
+        code=payload["code"], dose_number=payload["dose_number"], starts_at=starts_at, ends_at=ends_at,
+        venue_name=payload["venue_name"], venue_address=payload.get("venue_address", ""),
+        summary=_("Vaccination (dose %(dose)d)") % {"dose": payload["dose_number"]},
+        description=_("Reservation ID: %(code)s") % {"code": payload["code"]},
+        host=mail_host(), sequence=payload.get("sequence", 0),
+    )
+    return f"vaccination-{payload['code']}.ics", body
+
+
+# --- Just before sending ---------------------------------------------------------------------------------
+
+
+def reminder_prepare(notification: Notification) -> None:
+    """A reminder says "tomorrow": it goes only before the appointment's day, and only to a reservation still
+    booked for the day it was queued for (a long mail outage must not send it on the day or later). The
+    details are read afresh (a move to another time of the same day is reported right)."""
+    reservation = (Reservation.objects.select_related("slot__venue", "slot__vaccine")
+                   .filter(pk=notification.reservation_id).first())
+    if reservation is None or not reservation.is_active:
+        raise NotStillWanted("the reservation is no longer booked")
+    day = timezone.localdate(reservation.slot.starts_at)
+    if day != timezone.localdate(datetime.fromisoformat(notification.payload["starts_at"])):
+        raise NotStillWanted("the appointment moved to another day")
+    if timezone.localdate() >= day:
+        raise NotStillWanted("too late: the appointment's day has come")
+    notification.payload = reservation_snapshot(reservation)
+
+
+def move_up_offer_prepare(notification: Notification) -> None:
+    """An offer that was accepted, taken or withdrawn before its email left, or has expired, is not sent."""
+    if not MoveUpOffer.objects.filter(pk=notification.payload["offer"]["id"], status=MoveUpOffer.Status.OPEN,
+                                      expires_at__gt=timezone.now()).exists():
+        raise NotStillWanted("the offer is no longer open")
+
+
+def register_notifications() -> None:
+    """Tell the outbox about booking's kinds of email and its periodic job (BookingConfig.ready)."""
+    messages.register(MessageKind(Kind.BOOKED, reservation_context, calendar=calendar_file))
+    messages.register(MessageKind(Kind.CHANGED, reservation_context, calendar=calendar_file))
+    messages.register(MessageKind(Kind.CANCELLED, reservation_context))
+    messages.register(MessageKind(Kind.REMINDER, reservation_context, prepare=reminder_prepare))
+    messages.register(MessageKind(Kind.MOVEUP_OFFER, move_up_offer_context, prepare=move_up_offer_prepare))
+    jobs.register("reminders", reminders_queue, every_seconds=lambda: notify_setting("REMINDER_EVERY_SECONDS"),
+                  check=_reminder_time)

@@ -7,6 +7,13 @@ if pyproject.toml named DJANGO_SETTINGS_MODULE, so it does not: this file, the f
 sets the environment, names the settings module and sets Django up (pytest-django then finds it configured).
 Tests of production settings start their own processes with an environment of their own
 (tests/test_settings.py, tests/test_production_*.py).
+
+The cache: with REDIS_URL (the PostgreSQL run) the tests use Redis, as production does. Without it the
+servers' default is the database cache with sessions in the database (shared by every process), but this
+test process is one process: it keeps a local-memory cache and cached_db sessions, so that tests may clear
+the cache without a database and the pinned query counts do not count the session store. What several
+processes share without Redis is tested with real gunicorn servers (tests/test_production_processes.py),
+and the database cache's locked steps in tests/web/test_shared_cache.py.
 """
 
 import os
@@ -15,12 +22,17 @@ os.environ["DEBUG"] = "1"
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-never-used-outside-the-test-run-0123456789")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yoyaku.settings")
 
+from django.conf import settings  # noqa: E402
+
+if not settings.REDIS_URL:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 import django  # noqa: E402
 
 django.setup()
 
 import pytest  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def clock(monkeypatch):
-    now = {"t": 1_000_000.0}
+    # Starts at the real time: the database cache (the line without Redis) sets expiry times from time.time().
+    now = {"t": float(int(gate.time.time()))}
     monkeypatch.setattr(gate.time, "time", lambda: now["t"])
     return now
 

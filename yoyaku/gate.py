@@ -7,7 +7,9 @@ a signed pass cookie for GATE_ADMIT_SECONDS, long enough to book, so the gate co
 per request after that.
 
 The line is shared by every app process and server through Redis (one Lua script, atomic). Without
-Redis the line lives in this process only: fine for the single-process demo, not for production.
+Redis it lives in Django's database cache, updated in one locked transaction (web/shared.py), so every
+process on the machine shares it too. Redis down (or the database, without Redis): the gate cannot tell
+whose turn it is and answers 503 with Retry-After (web/faults.py); a resident holding a pass goes on.
 The admission rate accumulates up to a small burst and never runs ahead of the people waiting, so a
 quiet hour before opening does not let the whole opening crowd in at once.
 """
@@ -20,11 +22,12 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+
+from yoyaku.web import shared
 
 COOKIE = "yoyaku_gate"
 SALT = "yoyaku.gate"
@@ -61,36 +64,44 @@ def _config() -> dict:
     }
 
 
+def _advance(state: dict, *, now: float, rate: float, burst: float, ticket: int) -> tuple[int, float]:
+    """The same arithmetic as the Lua script, on a dict {next, released, last} (updated in place)."""
+    last = state["last"] if state.get("last") is not None else now
+    released = burst if state.get("released") is None else state["released"]  # a fresh line starts with its burst
+    state["released"] = min(released + max(now - last, 0) * rate, state["next"] + burst)
+    if ticket == 0:
+        state["next"] += 1
+        ticket = state["next"]
+        state["released"] = min(state["released"], state["next"] + burst)
+    state["last"] = now
+    return ticket, state["released"]
+
+
 class _LocalLine:
-    """The same arithmetic as the Lua script, for one process (the demo without Redis)."""
+    """The line of one process: only when the cache is neither Redis nor the database (set by hand)."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.next = 0
-        self.released = None  # a fresh line starts with its burst
-        self.last = None
+        self.state = {"next": 0, "released": None, "last": None}
 
     def step(self, *, now: float, rate: float, burst: float, ticket: int) -> tuple[int, float]:
         with self.lock:
-            last = self.last if self.last is not None else now
-            released = burst if self.released is None else self.released
-            self.released = min(released + max(now - last, 0) * rate, self.next + burst)
-            if ticket == 0:
-                self.next += 1
-                ticket = self.next
-                self.released = min(self.released, self.next + burst)
-            self.last = now
-            return ticket, self.released
+            return _advance(self.state, now=now, rate=rate, burst=burst, ticket=ticket)
 
 
 _local = _LocalLine()
 _script = None
+LINE_KEY = "gate:line"
 
 
-def _redis_client():
-    client = getattr(cache, "_cache", None)
-    get_client = getattr(client, "get_client", None)
-    return get_client(write=True) if get_client else None
+def _database_step(*, now: float, rate: float, burst: float, ticket: int) -> tuple[int, float]:
+    """The line in Django's database cache: read, advance and write back under one lock (web/shared.py)."""
+    db_cache = shared.database_cache()
+    with shared.serialized("gate"):
+        state = db_cache.get(LINE_KEY) or {"next": 0, "released": None, "last": None}
+        result = _advance(state, now=now, rate=rate, burst=burst, ticket=ticket)
+        db_cache.set(LINE_KEY, state, QUEUE_SECONDS)
+    return result
 
 
 def line_step(*, ticket: int, now: float | None = None) -> tuple[int, float]:
@@ -98,8 +109,10 @@ def line_step(*, ticket: int, now: float | None = None) -> tuple[int, float]:
     global _script
     config = _config()
     now = time.time() if now is None else now
-    redis = _redis_client()
+    redis = shared.redis_client()
     if redis is None:
+        if shared.database_cache() is not None:
+            return _database_step(now=now, rate=config["rate"], burst=config["burst"], ticket=ticket)
         return _local.step(now=now, rate=config["rate"], burst=config["burst"], ticket=ticket)
     if _script is None:
         _script = redis.register_script(_LUA)

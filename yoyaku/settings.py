@@ -120,53 +120,72 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 # SQLite by default: WAL so readers never wait for the writer, IMMEDIATE so a write transaction takes
 # the write lock at BEGIN (no deadlock-prone lock upgrade), and a busy timeout so concurrent writers
-# queue instead of failing. PostgreSQL in production through DATABASE_URL.
+# queue instead of failing. The same options whether the file is the default one or named by
+# DATABASE_URL=sqlite:///path. PostgreSQL in production through DATABASE_URL.
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", VAR_DIR / "yoyaku.sqlite3"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "60"))
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": float(os.environ.get("SQLITE_TIMEOUT", "30")),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
 
-if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
-    }
-    # Two test runs at once (two checkouts, two helpers) each need their own test database.
-    if os.environ.get("TEST_DATABASE_NAME"):
-        DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            "CONN_MAX_AGE": CONN_MAX_AGE,
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-            },
-            # A file, not :memory:, so that the concurrency tests' threads share one database.
-            "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or str(VAR_DIR / "test.sqlite3")},
-        }
-    }
+
+def database(url: str) -> dict:
+    """The `default` database from DATABASE_URL (or the SQLite file under var/ when empty)."""
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH, "CONN_MAX_AGE": CONN_MAX_AGE,
+                  "CONN_HEALTH_CHECKS": True}
+    test_name = os.environ.get("TEST_DATABASE_NAME")  # two test runs at once each need their own database
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        # A file, not :memory:, so that the concurrency tests' threads share one database.
+        config["TEST"] = {"NAME": test_name or str(VAR_DIR / "test.sqlite3")}
+    else:
+        # Unreachable database: a page answers 503 after this many seconds instead of hanging its worker.
+        timeout = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", timeout)
+        if test_name:
+            config["TEST"] = {"NAME": test_name}
+    return config
+
+
+DATABASES = {"default": database(DATABASE_URL)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------------------------
-# Throttles must be shared by every app process: Redis in production. Local memory is only for a
-# single-process demo.
+# Sessions, login throttles and the admission gate's line must be shared by every app process and server.
+# With REDIS_URL: Redis for all three. Without: sessions in the database and Django's database cache
+# (table yoyaku_cache, created by the migration web/0001), so several processes on one machine still share
+# them. Never a per-process cache: another worker would not see the resident's form or the failed logins.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_TABLE = "yoyaku_cache"
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "yoyaku"),
+            # Redis down: a page answers 503 within seconds instead of hanging its worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "yoyaku"),
+            # Culling drops entries, throttle counters included: only far beyond a day's normal use.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = False
@@ -282,9 +301,9 @@ YOYAKU = {
     # What to bring on the day, "|"-separated, in the city's words. Empty: a translated standard list.
     "WHAT_TO_BRING": [item.strip() for item in os.environ.get("YOYAKU_WHAT_TO_BRING", "").split("|") if item.strip()],
     # Move-up offers (booking/services/offers.py): a freed place is emailed to the best candidates.
-    "MOVEUP_OFFERS": env_bool("YOYAKU_MOVEUP_OFFERS", True),
-    "MOVEUP_OFFERS_PER_PLACE": int(os.environ.get("YOYAKU_MOVEUP_OFFERS_PER_PLACE", "3")),
-    "MOVEUP_OFFER_MINUTES": int(os.environ.get("YOYAKU_MOVEUP_OFFER_MINUTES", "60")),
-    "MOVEUP_OFFER_MIN_HOURS": float(os.environ.get("YOYAKU_MOVEUP_OFFER_MIN_HOURS", "3")),
+    "MOVE_UP_OFFERS": env_bool("YOYAKU_MOVE_UP_OFFERS", True),
+    "MOVE_UP_OFFERS_PER_PLACE": int(os.environ.get("YOYAKU_MOVE_UP_OFFERS_PER_PLACE", "3")),
+    "MOVE_UP_OFFER_MINUTES": int(os.environ.get("YOYAKU_MOVE_UP_OFFER_MINUTES", "60")),
+    "MOVE_UP_OFFER_MIN_HOURS": float(os.environ.get("YOYAKU_MOVE_UP_OFFER_MIN_HOURS", "3")),
     "SITE_URL": os.environ.get("YOYAKU_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
 }

@@ -1,4 +1,10 @@
-"""Login throttling in the shared cache (Redis in production), so every app process sees the same counts.
+"""Login throttling in the shared cache (Redis, or the database cache without it), so every app process sees
+the same counts: a failure counted by one worker locks the ticket for all of them. Each count is one atomic
+step (Redis INCR; without Redis a locked transaction, web/shared.py).
+
+The cache unreachable (Redis down): check() cannot know whether the ticket is locked, so the login is
+refused with the 503 page (web/faults.py) rather than allowed: unlimited guessing of birth dates while
+Redis is down is worse than a few minutes without logins. Logged once per request, without the ticket.
 
 Ticket number + birth date is guessable by design (the city's choice), so guessing must be useless:
 - per ticket number: TICKET_LIMIT failures within WINDOW lock that ticket number for LOCK seconds;
@@ -17,6 +23,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from . import shared
 
 WINDOW = 15 * 60
 LOCK = 15 * 60
@@ -73,16 +81,17 @@ def check(*, ticket: str, address: str) -> Verdict:
 
 
 def _bump(key: str, *, limit: int, limits: dict) -> None:
-    cache.add(f"{key}:n", 0, limits["WINDOW"])
-    try:
-        n = cache.incr(f"{key}:n")
-    except ValueError:  # expired between add and incr
-        cache.set(f"{key}:n", 1, limits["WINDOW"])
-        n = 1
-    cache.set(f"{key}:last", time.time(), limits["WINDOW"])
-    if n >= limit:
-        cache.set(f"{key}:lock", time.time() + limits["LOCK"], limits["LOCK"])
-        cache.delete(f"{key}:n")
+    with shared.serialized("throttle"):  # the database cache's incr is a read and a write
+        cache.add(f"{key}:n", 0, limits["WINDOW"])
+        try:
+            n = cache.incr(f"{key}:n")
+        except ValueError:  # expired between add and incr
+            cache.set(f"{key}:n", 1, limits["WINDOW"])
+            n = 1
+        cache.set(f"{key}:last", time.time(), limits["WINDOW"])
+        if n >= limit:
+            cache.set(f"{key}:lock", time.time() + limits["LOCK"], limits["LOCK"])
+            cache.delete(f"{key}:n")
 
 
 def failed(*, ticket: str, address: str) -> None:

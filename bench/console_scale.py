@@ -241,7 +241,7 @@ def main() -> None:
 
             from django.core.management import call_command
 
-            from yoyaku.booking import moveup
+            from yoyaku.booking import move_up
 
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
@@ -252,7 +252,7 @@ def main() -> None:
             print(out.getvalue().strip())
 
             client = admin_client()
-            first_free = moveup.free_slots(days=7).first()
+            first_free = move_up.free_slots(days=7).first()
             pages = [
                 ("move-up list, 7 days (20 slots, 3 candidates each)", "/console/move-up/?days=7"),
                 ("move-up list, 31 days, page 5", "/console/move-up/?days=31&page=5"),

@@ -71,7 +71,7 @@ def test_an_unknown_recorded_language_falls_back_to_japanese(city):
 
 
 def test_a_move_up_offer_is_in_the_language_the_resident_booked_in(city, settings):
-    settings.YOYAKU = {**settings.YOYAKU, "MOVEUP_OFFERS": True, "MOVEUP_OFFER_MIN_HOURS": 3}
+    settings.YOYAKU = {**settings.YOYAKU, "MOVE_UP_OFFERS": True, "MOVE_UP_OFFER_MIN_HOURS": 3}
     early = f.slot(venue=city["venue"], vaccine=city["vaccine"], starts_at=f.at(5), capacity=1)
     holder = f.resident(email="a@example.jp")
     held = services.reservation_book(actor=services.Actor.for_resident(holder), resident=holder, slot_id=early.pk,
@@ -81,7 +81,7 @@ def test_a_move_up_offer_is_in_the_language_the_resident_booked_in(city, setting
     with translation.override("ko"):  # whoever frees the place, the offer is in the waiting resident's language
         services.reservation_cancel(actor=services.Actor.for_resident(holder), reservation=held)
     assert MoveUpOffer.objects.filter(reservation=waiting).exists()
-    assert language_of(waiting, Kind.MOVEUP_OFFER) == "zh-hans"
+    assert language_of(waiting, Kind.MOVE_UP_OFFER) == "zh-hans"
 
 
 @pytest.mark.parametrize("language, expected", [

@@ -228,8 +228,9 @@ def test_the_demos_venue_staff_see_their_clinic_only(db):
 
     from yoyaku.booking import demo_data
     from yoyaku.booking.models import Venue
+    from yoyaku.console.management.commands.demo import demo_load
     from yoyaku.console.roles import venue_ids_of
 
-    demo_data.load(residents=demo_data.MIN_RESIDENTS, seed=1)
+    demo_load(residents=demo_data.MIN_RESIDENTS, seed=1)
     venue1 = get_user_model().objects.get(username="venue1")
     assert venue_ids_of(venue1) == frozenset({Venue.objects.get(code="C01").pk})

@@ -12,7 +12,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from .conftest import expect
-from .test_console_moveup import DESK, check, log_in, staff_with_authenticator
+from .test_console_move_up import DESK, check, log_in, staff_with_authenticator
 
 LOT = "FF3847"
 

@@ -428,8 +428,8 @@ class MoveUpOffer(models.Model):
         EXPIRED = "expired", _("expired")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="moveup_offers", verbose_name=_("slot"))
-    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="moveup_offers",
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="move_up_offers", verbose_name=_("slot"))
+    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="move_up_offers",
                                     verbose_name=_("reservation"))
     token = models.CharField(max_length=64, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)

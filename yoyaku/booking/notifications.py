@@ -105,8 +105,8 @@ def notification_for_move_up_offer(offer: MoveUpOffer, reservation: Reservation,
         "url": url,
     }
     note, _created = notification_queue(
-        kind=Kind.MOVEUP_OFFER, reservation_id=reservation.pk, payload=payload, email=reservation.email,
-        language=email_language(reservation, on_the_web=False), dedupe_key=f"moveup_offer:{offer.pk}",
+        kind=Kind.MOVE_UP_OFFER, reservation_id=reservation.pk, payload=payload, email=reservation.email,
+        language=email_language(reservation, on_the_web=False), dedupe_key=f"move_up_offer:{offer.pk}",
     )
     return note
 
@@ -287,6 +287,6 @@ def register_notifications() -> None:
     messages.register(MessageKind(Kind.CHANGED, reservation_context, calendar=calendar_file))
     messages.register(MessageKind(Kind.CANCELLED, reservation_context))
     messages.register(MessageKind(Kind.REMINDER, reservation_context, prepare=reminder_prepare))
-    messages.register(MessageKind(Kind.MOVEUP_OFFER, move_up_offer_context, prepare=move_up_offer_prepare))
+    messages.register(MessageKind(Kind.MOVE_UP_OFFER, move_up_offer_context, prepare=move_up_offer_prepare))
     jobs.register("reminders", reminders_queue, every_seconds=lambda: notify_setting("REMINDER_EVERY_SECONDS"),
                   check=_reminder_time)

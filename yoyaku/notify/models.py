@@ -24,7 +24,7 @@ class Notification(models.Model):
         CHANGED = "changed", _("change")
         CANCELLED = "cancelled", _("cancellation")
         REMINDER = "reminder", _("reminder")
-        MOVEUP_OFFER = "moveup_offer", _("move-up offer")
+        MOVE_UP_OFFER = "move_up_offer", _("move-up offer")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

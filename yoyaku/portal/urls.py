@@ -1,6 +1,7 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
-from .views import account, booking, moveup, reservations, top
+from .views import account, booking, move_up, reservations, top
 
 app_name = "portal"
 
@@ -18,5 +19,7 @@ urlpatterns = [
     path("reservations/<str:code>/change/check/", booking.change_check_view, name="change_check"),
     path("reservations/<str:code>/cancel/", reservations.cancel_view, name="cancel"),
     path("reservations/<str:code>/calendar.ics", reservations.ics_view, name="ics"),
-    path("moveup/<str:token>/", moveup.offer_view, name="moveup_offer"),
+    path("move-up/<str:token>/", move_up.offer_view, name="move_up_offer"),
+    # Offer emails sent before the move-up URLs were renamed still link here.
+    path("moveup/<str:token>/", RedirectView.as_view(pattern_name="portal:move_up_offer", permanent=True)),
 ]

@@ -5,19 +5,20 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 - audit.py         Actor, audit_record, audit_records_bulk, resident logins
 - staff.py         staff logins and their authenticator device
 - reservations.py  reservation_book / _change / _cancel / _mark_no_show, dose_record
+- move_up_offers.py offers of freed places to the best candidates (move_up_offers_make)
 - slots.py         slot_set_capacity, slots_generate
 - windows.py       booking_window_open, booking_window_close
 - data_import.py   residents_import, vaccines_import, venues_import
 - city.py          vaccines, venues, closing slots and days, notices
-- moveup.py        moving a resident up into a freed place (繰上げ)
+- move_up.py       moving a resident up into a freed place (繰上げ)
 """
 
 from ..errors import NotYours
-from . import city, moveup
+from . import city, move_up
 from .audit import Actor, audit_record, audit_records_bulk, require_reason, resident_log_in
 from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
-from .moveup import *  # noqa: F403
+from .move_up import *  # noqa: F403
 from .reservations import (
     dose_eligibility,
     dose_record,
@@ -39,5 +40,5 @@ __all__ = [
     "dose_eligibility", "dose_record", "request_key_for", "reservation_book", "reservation_cancel",
     "reservation_change", "reservation_mark_no_show", "web_deadline_for",
     "SlotsGenerated", "slot_set_capacity", "slots_generate", "booking_window_close", "booking_window_open",
-    *city.__all__, *moveup.__all__,
+    *city.__all__, *move_up.__all__,
 ]

@@ -42,7 +42,7 @@ from ..models import (
 )
 from ..notifications import notification_for_reservation, reservation_snapshot
 from .audit import Actor, audit_record, require_reason
-from .offers import moveup_offers_make
+from .move_up_offers import move_up_offers_make
 
 # --- Checks shared by booking and moving ----------------------------------------------------------
 
@@ -288,7 +288,7 @@ def reservation_change(
                      obj=locked, reason=reason, now=now, data={"from_slot": old_slot_id, "to_slot": new_slot.pk})
         notification_for_reservation(Notification.Kind.CHANGED, locked, by_staff=actor.is_staff,
                                      previous=previous)
-        moveup_offers_make(slot=old_slot_id, now=now)  # the place freed is offered (move-up offers)
+        move_up_offers_make(slot=old_slot_id, now=now)  # the place freed is offered (move-up offers)
         return locked
 
 
@@ -321,7 +321,7 @@ def reservation_cancel(
         audit_record(actor=actor, action="reservation.cancel", resident=locked.resident, reservation=locked,
                      obj=locked, reason=reason, now=now, data={"slot": locked.slot_id})
         notification_for_reservation(Notification.Kind.CANCELLED, locked, by_staff=actor.is_staff)
-        moveup_offers_make(slot=locked.slot_id, now=now)  # the place freed is offered (move-up offers)
+        move_up_offers_make(slot=locked.slot_id, now=now)  # the place freed is offered (move-up offers)
         return locked
 
 

@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..slot_patterns import SlotPattern
 from .audit import Actor, audit_record, require_reason
-from .offers import moveup_offers_make
+from .move_up_offers import move_up_offers_make
 
 
 def slot_set_capacity(*, actor: Actor, slot: Slot, capacity: int, reason: str = "",
@@ -42,7 +42,7 @@ def slot_set_capacity(*, actor: Actor, slot: Slot, capacity: int, reason: str = 
         fresh = Slot.objects.get(pk=slot.pk)
         audit_record(actor=actor, action="slot.capacity", obj=fresh, reason=reason, now=now,
                      data={"from": old.capacity, "to": capacity})
-        moveup_offers_make(slot=fresh, now=now)  # places added are offered (move-up offers)
+        move_up_offers_make(slot=fresh, now=now)  # places added are offered (move-up offers)
         return fresh
 
 

@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yoyaku.booking import moveup, rules
+from yoyaku.booking import move_up, rules
 from yoyaku.booking.models import Venue
 from yoyaku.web.forms import BaseForm
 
@@ -26,7 +26,7 @@ MOVE_UP_DAYS = (1, 2, 3, 7, 14, 31)
 
 
 class MoveUpFilterForm(BaseForm):
-    days = days_field(gettext_lazy("Days ahead (today included)"), MOVE_UP_DAYS, moveup.DEFAULT_DAYS)
+    days = days_field(gettext_lazy("Days ahead (today included)"), MOVE_UP_DAYS, move_up.DEFAULT_DAYS)
     venue = venue_field()
 
     def __init__(self, *args, **kwargs):
@@ -35,8 +35,8 @@ class MoveUpFilterForm(BaseForm):
 
     def values(self) -> tuple[int, Venue | None]:
         if self.is_bound and self.is_valid():
-            return self.cleaned_data["days"] or moveup.DEFAULT_DAYS, self.cleaned_data["venue"]
-        return moveup.DEFAULT_DAYS, None
+            return self.cleaned_data["days"] or move_up.DEFAULT_DAYS, self.cleaned_data["venue"]
+        return move_up.DEFAULT_DAYS, None
 
 
 class MoveUpForm(BaseForm):

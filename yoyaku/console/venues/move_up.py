@@ -1,7 +1,7 @@
 """Move-up (繰上げ): the free places of the coming days with their best candidates, and the move itself.
 
 City admin and call-centre operators (who phone the residents). The list is paginated by slot; each page
-reads its candidates in a fixed number of queries (moveup.candidates_for_slots).
+reads its candidates in a fixed number of queries (move_up.candidates_for_slots).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yoyaku.booking import moveup, services
+from yoyaku.booking import move_up, services
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Reservation, Slot
 from yoyaku.web.pages import page
@@ -35,9 +35,9 @@ def move_up_list_view(request):
     form = MoveUpFilterForm(request.GET or None)
     days, venue = form.values()
     now = timezone.now()
-    slots = moveup.free_slots(now=now, days=days, venue_ids=[venue.pk] if venue else None)
+    slots = move_up.free_slots(now=now, days=days, venue_ids=[venue.pk] if venue else None)
     slot_page = Paginator(slots, SLOTS_PER_PAGE).get_page(request.GET.get("page"))
-    found = moveup.candidates_for_slots(slots=list(slot_page.object_list), now=now, limit=CANDIDATES_PER_SLOT)
+    found = move_up.candidates_for_slots(slots=list(slot_page.object_list), now=now, limit=CANDIDATES_PER_SLOT)
     rows = []
     for slot in slot_page.object_list:
         day = timezone.localdate(slot.starts_at)
@@ -55,8 +55,8 @@ def move_up_list_view(request):
 def move_up_slot_view(request, slot_id: int):
     slot = get_object_or_404(Slot.objects.select_related("venue", "vaccine"), pk=slot_id)
     now = timezone.now()
-    is_free = moveup.free_slots(now=now, days=None).filter(pk=slot.pk).exists()
-    found = moveup.candidates(slot=slot, now=now, limit=CANDIDATES_ON_SLOT_PAGE) if is_free else []
+    is_free = move_up.free_slots(now=now, days=None).filter(pk=slot.pk).exists()
+    found = move_up.candidates(slot=slot, now=now, limit=CANDIDATES_ON_SLOT_PAGE) if is_free else []
     form = MoveUpForm(request.POST or None, candidates=found)
     if request.method == "POST" and is_free and form.is_valid():
         reservation = Reservation.objects.get(pk=form.cleaned_data["reservation"])

@@ -12,6 +12,7 @@ that one message twice: see docs/architecture.md, "Notifications".
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import time
@@ -60,8 +61,8 @@ def wait(proc, timeout=90):
 
 
 def sent_ids_in_log(err: str) -> list[int]:
-    return [int(line.split()[1]) for line in err.splitlines() if line.startswith("notification ") and
-            line.endswith(" sent")]
+    # Whatever the log format puts before the message ("INFO yoyaku.notify: ..." or nothing).
+    return [int(match[1]) for match in re.finditer(r"notification (\d+) sent$", err, re.MULTILINE)]
 
 
 def test_a_worker_killed_mid_batch_and_restarted_sends_every_message_exactly_once(queued, smtp_server, tmp_path):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests import factories as f
-from yoyaku.booking import moveup, rules, services
+from yoyaku.booking import move_up, rules, services
 from yoyaku.booking.errors import MoveUpNotPossible, NotEligible, SlotUnavailable, TooEarly, TooYoung, WrongVaccine
 from yoyaku.booking.models import DoseRecord, Reservation
 
@@ -21,7 +21,7 @@ CONTEXT = {"windows": [OPEN], "now": NOW, "allow_vaccine_switch": False, "max_do
 
 
 def slot_facts(day=date(2026, 6, 3), hour=10, vaccine="PFZ", min_age=12, doses=0b11):
-    return moveup.SlotFacts(slot_id=1, starts_at=datetime(day.year, day.month, day.day, hour, tzinfo=TOKYO), day=day,
+    return move_up.SlotFacts(slot_id=1, starts_at=datetime(day.year, day.month, day.day, hour, tzinfo=TOKYO), day=day,
                             dose_mask=doses, vaccine_code=vaccine, vaccine_name=vaccine, vaccine_min_age=min_age,
                             vaccine_next_dose_min_days=21)
 
@@ -39,7 +39,7 @@ def candidate(**fields):
         "given_name_kana": "ハナコ", "birth_date": date(1950, 1, 1), "phone": "0195-00-0000",
     }
     values.update(fields)
-    return moveup.Candidate(**values)
+    return move_up.Candidate(**values)
 
 
 # --- The ordering rule ------------------------------------------------------------------------------
@@ -49,7 +49,7 @@ def test_whoever_asked_first_comes_first():
     late = candidate(reservation_id=1, asked_at=NOW - timedelta(days=1))
     early = candidate(reservation_id=2, asked_at=NOW - timedelta(days=9))
     middle = candidate(reservation_id=3, asked_at=NOW - timedelta(days=5))
-    assert [c.reservation_id for c in moveup.rank([late, early, middle])] == [2, 3, 1]
+    assert [c.reservation_id for c in move_up.rank([late, early, middle])] == [2, 3, 1]
 
 
 def test_the_ordering_does_not_depend_on_how_many_days_are_gained():
@@ -57,12 +57,12 @@ def test_the_ordering_does_not_depend_on_how_many_days_are_gained():
                              current_starts_at=datetime(2026, 6, 4, 10, tzinfo=TOKYO))
     gains_much = candidate(reservation_id=2, asked_at=NOW - timedelta(days=1),
                            current_starts_at=datetime(2026, 7, 30, 10, tzinfo=TOKYO))
-    assert moveup.rank([gains_much, gains_little])[0] is gains_little
+    assert move_up.rank([gains_much, gains_little])[0] is gains_little
 
 
 def test_a_tie_in_time_goes_to_the_lower_reservation_number():
     same = NOW - timedelta(days=3)
-    assert [c.reservation_id for c in moveup.rank([candidate(reservation_id=7, asked_at=same),
+    assert [c.reservation_id for c in move_up.rank([candidate(reservation_id=7, asked_at=same),
                                                    candidate(reservation_id=4, asked_at=same)])] == [4, 7]
 
 
@@ -70,56 +70,56 @@ def test_a_tie_in_time_goes_to_the_lower_reservation_number():
 
 
 def test_a_dose_one_candidate_with_a_later_appointment_can_take_the_slot():
-    assert moveup.why_not(candidate(), slot_facts(), **CONTEXT) is None
+    assert move_up.why_not(candidate(), slot_facts(), **CONTEXT) is None
 
 
 def test_an_appointment_not_later_than_the_slot_is_no_move_up():
     same_time = candidate(current_starts_at=datetime(2026, 6, 3, 10, tzinfo=TOKYO))
-    assert isinstance(moveup.why_not(same_time, slot_facts(), **CONTEXT), MoveUpNotPossible)
+    assert isinstance(move_up.why_not(same_time, slot_facts(), **CONTEXT), MoveUpNotPossible)
     earlier_same_day = candidate(current_starts_at=datetime(2026, 6, 3, 9, tzinfo=TOKYO))
-    assert isinstance(moveup.why_not(earlier_same_day, slot_facts(), **CONTEXT), MoveUpNotPossible)
+    assert isinstance(move_up.why_not(earlier_same_day, slot_facts(), **CONTEXT), MoveUpNotPossible)
     later_same_day = candidate(current_starts_at=datetime(2026, 6, 3, 15, tzinfo=TOKYO))
-    assert moveup.why_not(later_same_day, slot_facts(), **CONTEXT) is None
+    assert move_up.why_not(later_same_day, slot_facts(), **CONTEXT) is None
 
 
 def test_a_slot_that_does_not_serve_the_dose_is_refused():
-    assert isinstance(moveup.why_not(candidate(dose_number=2, previous=dose(1, date(2026, 5, 1))),
+    assert isinstance(move_up.why_not(candidate(dose_number=2, previous=dose(1, date(2026, 5, 1))),
                                      slot_facts(doses=0b01), **CONTEXT), SlotUnavailable)
 
 
 def test_dose_two_must_keep_the_interval_after_dose_one():
     too_soon = candidate(dose_number=2, previous=dose(1, date(2026, 5, 20)))  # earliest 6/10
-    assert isinstance(moveup.why_not(too_soon, slot_facts(), **CONTEXT), TooEarly)
+    assert isinstance(move_up.why_not(too_soon, slot_facts(), **CONTEXT), TooEarly)
     on_time = candidate(dose_number=2, previous=dose(1, date(2026, 5, 13)))  # earliest 6/3
-    assert moveup.why_not(on_time, slot_facts(), **CONTEXT) is None
+    assert move_up.why_not(on_time, slot_facts(), **CONTEXT) is None
 
 
 def test_dose_two_must_be_the_same_vaccine_unless_the_city_allows_a_switch():
     other = candidate(dose_number=2, previous=dose(1, date(2026, 5, 1), vaccine="MDN", days=28))
-    assert isinstance(moveup.why_not(other, slot_facts(), **CONTEXT), WrongVaccine)
-    assert moveup.why_not(other, slot_facts(), **{**CONTEXT, "allow_vaccine_switch": True}) is None
+    assert isinstance(move_up.why_not(other, slot_facts(), **CONTEXT), WrongVaccine)
+    assert move_up.why_not(other, slot_facts(), **{**CONTEXT, "allow_vaccine_switch": True}) is None
 
 
 def test_moving_dose_one_must_keep_a_booked_dose_two_valid():
     # Dose 2 booked with another vaccine: dose 1 may not move to a slot of this vaccine.
     other_vaccine = candidate(following=dose(2, date(2026, 7, 10), vaccine="MDN", days=28))
-    assert isinstance(moveup.why_not(other_vaccine, slot_facts(), **CONTEXT), WrongVaccine)
+    assert isinstance(move_up.why_not(other_vaccine, slot_facts(), **CONTEXT), WrongVaccine)
     same_vaccine = candidate(following=dose(2, date(2026, 7, 10)))
-    assert moveup.why_not(same_vaccine, slot_facts(), **CONTEXT) is None
+    assert move_up.why_not(same_vaccine, slot_facts(), **CONTEXT) is None
 
 
 def test_the_following_dose_interval_is_checked_with_the_slots_vaccine():
     # Dose 2 on 6/20: dose 1 must be on or before 5/30 (21 days): a slot on 6/3 is too close.
     too_close = candidate(following=dose(2, date(2026, 6, 20)),
                           current_starts_at=datetime(2026, 6, 10, 10, tzinfo=TOKYO))
-    assert isinstance(moveup.why_not(too_close, slot_facts(), **CONTEXT), TooEarly)
+    assert isinstance(move_up.why_not(too_close, slot_facts(), **CONTEXT), TooEarly)
 
 
 def test_the_minimum_age_is_checked_on_the_slots_day():
     # The minimum age counts on the slot's day (age in law: a year older on the day before the birthday).
     young = candidate(birth_date=date(2008, 6, 5))  # 17 on 6/3, 18 from 6/4
-    assert isinstance(moveup.why_not(young, slot_facts(min_age=18), **CONTEXT), TooYoung)
-    assert moveup.why_not(young, slot_facts(day=date(2026, 6, 4), min_age=18), **CONTEXT) is None
+    assert isinstance(move_up.why_not(young, slot_facts(min_age=18), **CONTEXT), TooYoung)
+    assert move_up.why_not(young, slot_facts(day=date(2026, 6, 4), min_age=18), **CONTEXT) is None
 
 
 def test_booking_must_be_open_to_the_resident_for_the_dose():
@@ -127,14 +127,14 @@ def test_booking_must_be_open_to_the_resident_for_the_dose():
                             born_on_or_before=date(1940, 1, 1))
     closed = rules.Window(doses=frozenset({1}), opens_at=NOW - timedelta(days=9), closes_at=NOW - timedelta(days=1))
     for windows in ([only_old], [closed], []):
-        assert isinstance(moveup.why_not(candidate(), slot_facts(), **{**CONTEXT, "windows": windows}), NotEligible)
+        assert isinstance(move_up.why_not(candidate(), slot_facts(), **{**CONTEXT, "windows": windows}), NotEligible)
     group = rules.Window(doses=frozenset({1}), opens_at=NOW - timedelta(days=1), group="medical")
-    assert moveup.why_not(candidate(groups=frozenset({"medical"})), slot_facts(),
+    assert move_up.why_not(candidate(groups=frozenset({"medical"})), slot_facts(),
                           **{**CONTEXT, "windows": [group]}) is None
 
 
 def test_a_dose_already_recorded_as_given_is_not_moved():
-    assert isinstance(moveup.why_not(candidate(given_doses=frozenset({1})), slot_facts(), **CONTEXT), NotEligible)
+    assert isinstance(move_up.why_not(candidate(given_doses=frozenset({1})), slot_facts(), **CONTEXT), NotEligible)
 
 
 def test_days_earlier_counts_local_days():
@@ -174,7 +174,7 @@ def test_candidates_are_those_who_asked_with_a_later_appointment_first_asked_fir
     book(f.resident(), earlier)  # already earlier than the freed slot
     cancelled = book(f.resident(), later)
     services.reservation_cancel(actor=services.Actor.system(), reservation=cancelled)
-    found = moveup.candidates(slot=freed, now=timezone.now())
+    found = move_up.candidates(slot=freed, now=timezone.now())
     assert [c.code for c in found] == [first.code, second.code]
     assert found[0].days_earlier(timezone.localdate(freed.starts_at)) == 18
 
@@ -185,7 +185,7 @@ def test_inactive_residents_are_never_candidates(city):
     book(resident, later)
     resident.active = False
     resident.save()
-    assert moveup.candidates(slot=f.slot(venue=city["venue"], vaccine=city["pfz"], starts_at=f.at(3)),
+    assert move_up.candidates(slot=f.slot(venue=city["venue"], vaccine=city["pfz"], starts_at=f.at(3)),
                              now=timezone.now()) == []
 
 
@@ -210,7 +210,7 @@ def test_dose_two_candidates_need_the_interval_and_the_vaccine(city):
     DoseRecord.objects.create(resident=other, dose_number=1, vaccine=mdn, given_on=timezone.localdate()
                               - timedelta(days=30))
     book(other, late_mdn, dose=2)
-    assert [c.code for c in moveup.candidates(slot=freed, now=timezone.now())] == [ok_res.code]
+    assert [c.code for c in move_up.candidates(slot=freed, now=timezone.now())] == [ok_res.code]
 
 
 def test_vaccine_switch_setting_lets_another_vaccine_in(city, settings):
@@ -222,9 +222,9 @@ def test_vaccine_switch_setting_lets_another_vaccine_in(city, settings):
     settings.YOYAKU = {**settings.YOYAKU, "ALLOW_VACCINE_SWITCH": True}
     reservation = book(other, f.slot(venue=city["venue"], vaccine=mdn, starts_at=f.at(40)), dose=2)
     freed = f.slot(venue=city["venue"], vaccine=city["pfz"], starts_at=f.at(5))
-    assert [c.code for c in moveup.candidates(slot=freed, now=timezone.now())] == [reservation.code]
+    assert [c.code for c in move_up.candidates(slot=freed, now=timezone.now())] == [reservation.code]
     settings.YOYAKU = {**settings.YOYAKU, "ALLOW_VACCINE_SWITCH": False}
-    assert moveup.candidates(slot=freed, now=timezone.now()) == []
+    assert move_up.candidates(slot=freed, now=timezone.now()) == []
 
 
 def test_too_young_for_the_slots_vaccine_on_its_day(city):
@@ -234,8 +234,9 @@ def test_too_young_for_the_slots_vaccine_on_its_day(city):
     # 18 in law from the day before the 18th birthday, which is 10 days from today.
     turns_18 = f.resident(birth_date=(today + timedelta(days=10)).replace(year=today.year - 18))
     book(turns_18, f.slot(venue=city["venue"], vaccine=mdn, starts_at=f.at(30)))
-    assert moveup.candidates(slot=f.slot(venue=city["venue"], vaccine=mdn, starts_at=f.at(5)), now=timezone.now()) == []
-    assert len(moveup.candidates(slot=f.slot(venue=city["venue"], vaccine=mdn, starts_at=f.at(9)),
+    early = f.slot(venue=city["venue"], vaccine=mdn, starts_at=f.at(5))
+    assert move_up.candidates(slot=early, now=timezone.now()) == []
+    assert len(move_up.candidates(slot=f.slot(venue=city["venue"], vaccine=mdn, starts_at=f.at(9)),
                                  now=timezone.now())) == 1
 
 
@@ -248,11 +249,11 @@ def test_free_slots_are_open_on_sale_within_the_days_and_not_full(city):
     f.slot(venue=venue, vaccine=pfz, starts_at=f.at(2, 11), bookable_from=timezone.now() + timedelta(days=1))
     beyond = f.slot(venue=venue, vaccine=pfz, starts_at=f.at(7))
     past = f.slot(venue=venue, vaccine=pfz, starts_at=timezone.now() - timedelta(hours=1))
-    ids = set(moveup.free_slots(now=timezone.now(), days=7).values_list("pk", flat=True))
+    ids = set(move_up.free_slots(now=timezone.now(), days=7).values_list("pk", flat=True))
     assert free.pk in ids and beyond.pk not in ids and past.pk not in ids and full.pk not in ids
     assert len(ids) == 1
-    assert beyond.pk in set(moveup.free_slots(now=timezone.now(), days=8).values_list("pk", flat=True))
-    assert not moveup.free_slots(now=timezone.now(), days=7, venue_ids=[]).exists()
+    assert beyond.pk in set(move_up.free_slots(now=timezone.now(), days=8).values_list("pk", flat=True))
+    assert not move_up.free_slots(now=timezone.now(), days=7, venue_ids=[]).exists()
 
 
 def test_the_query_gives_the_same_order_as_the_rule(city):
@@ -260,9 +261,9 @@ def test_the_query_gives_the_same_order_as_the_rule(city):
     for days_ago in (3, 9, 1, 9, 4, 7, 2, 9):
         book(f.resident(), later, asked_days_ago=days_ago)
     Reservation.objects.update(created_at=timezone.now() - timedelta(days=9))  # ties: the number decides
-    found = moveup.candidates(slot=f.slot(venue=city["venue"], vaccine=city["pfz"], starts_at=f.at(3)),
+    found = move_up.candidates(slot=f.slot(venue=city["venue"], vaccine=city["pfz"], starts_at=f.at(3)),
                               now=timezone.now())
-    assert len(found) == 8 and found == moveup.rank(found)
+    assert len(found) == 8 and found == move_up.rank(found)
 
 
 def test_many_slots_are_served_in_a_fixed_number_of_queries_whatever_the_data(city):
@@ -270,17 +271,17 @@ def test_many_slots_are_served_in_a_fixed_number_of_queries_whatever_the_data(ci
 
     def queries(slots):
         with CaptureQueriesContext(connection) as captured:
-            found = moveup.candidates_for_slots(slots=slots, now=timezone.now(), limit=3)
+            found = move_up.candidates_for_slots(slots=slots, now=timezone.now(), limit=3)
         return len(captured), found
 
     later = f.slot(venue=venue, vaccine=pfz, starts_at=f.at(40), capacity=200)
     book(f.resident(), later)
     few_slots = [f.slot(venue=venue, vaccine=pfz, starts_at=f.at(2, hour)) for hour in (9, 10)]
-    small, _found = queries(list(moveup.free_slots(now=timezone.now(), days=3)))
+    small, _found = queries(list(move_up.free_slots(now=timezone.now(), days=3)))
     for n in range(60):
         book(f.resident(), later, dose=1, asked_days_ago=1 + n % 5)
     few_slots += [f.slot(venue=venue, vaccine=pfz, starts_at=f.at(day, 9)) for day in range(3, 12)]
-    large, found = queries(list(moveup.free_slots(now=timezone.now(), days=12)))
+    large, found = queries(list(move_up.free_slots(now=timezone.now(), days=12)))
     assert small == large == 3  # windows, vaccines, one chunk of candidates
     assert all(len(found.by_slot[slot.pk]) == 3 for slot in few_slots) and found.complete
 
@@ -291,7 +292,7 @@ def test_the_scan_stops_in_chunks_and_says_when_it_was_cut_short(city):
     for n in range(6):
         book(f.resident(), later, asked_days_ago=10 - n)
     freed = f.slot(venue=venue, vaccine=pfz, starts_at=f.at(3))
-    found = moveup.candidates_for_slots(slots=[freed], now=timezone.now(), limit=5, chunk=2)
+    found = move_up.candidates_for_slots(slots=[freed], now=timezone.now(), limit=5, chunk=2)
     assert len(found.by_slot[freed.pk]) == 5 and found.complete
-    cut = moveup.candidates_for_slots(slots=[freed], now=timezone.now(), limit=5, chunk=2, max_scan=4)
+    cut = move_up.candidates_for_slots(slots=[freed], now=timezone.now(), limit=5, chunk=2, max_scan=4)
     assert len(cut.by_slot[freed.pk]) == 4 and not cut.complete

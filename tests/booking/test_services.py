@@ -282,12 +282,12 @@ def test_recording_the_dose_given_marks_done_and_keeps_the_place(window, django_
     reservation = book(f.resident(), f.slot())
     actor = staff_actor(django_user_model)
     on_the_day = reservation.slot.starts_at
-    record = services.dose_record(actor=actor, reservation=reservation, lot=" AB123 ", now=on_the_day)
+    record = services.reservation_check_in(actor=actor, reservation=reservation, lot=" AB123 ", now=on_the_day)
     assert (record.lot, record.dose_number) == ("AB123", 1)
     assert Reservation.objects.get(pk=reservation.pk).status == Reservation.Status.DONE
     assert Slot.objects.get(pk=reservation.slot_id).booked == 1
     with pytest.raises(NotActive):
-        services.dose_record(actor=actor, reservation=reservation, lot="AB123", now=on_the_day)
+        services.reservation_check_in(actor=actor, reservation=reservation, lot="AB123", now=on_the_day)
     call_command("check_integrity")
 
 
@@ -297,7 +297,7 @@ def test_dose_and_no_show_are_recorded_from_the_appointment_day_only(window, dja
     reservation = book(f.resident(), f.slot(starts_at=f.at(3)))
     actor = staff_actor(django_user_model)
     with pytest.raises(CheckInNotYet):
-        services.dose_record(actor=actor, reservation=reservation, lot="L1")
+        services.reservation_check_in(actor=actor, reservation=reservation, lot="L1")
     with pytest.raises(CheckInNotYet):
         services.reservation_mark_no_show(actor=actor, reservation=reservation)
     assert Reservation.objects.get(pk=reservation.pk).is_active
@@ -311,7 +311,7 @@ def test_dose_already_recorded_elsewhere_is_refused_with_a_message(window, pfz, 
     DoseRecord.objects.create(resident=resident, dose_number=1, vaccine=pfz, given_on=timezone.localdate(),
                               source=DoseRecord.Source.IMPORT)
     with pytest.raises(DoseAlreadyRecorded):
-        services.dose_record(actor=staff_actor(django_user_model), reservation=reservation, lot="L1",
+        services.reservation_check_in(actor=staff_actor(django_user_model), reservation=reservation, lot="L1",
                              now=reservation.slot.starts_at)
     assert Reservation.objects.get(pk=reservation.pk).is_active
 
@@ -319,7 +319,7 @@ def test_dose_already_recorded_elsewhere_is_refused_with_a_message(window, pfz, 
 def test_dose_given_counts_as_previous_dose(window, pfz, django_user_model):
     resident = f.resident()
     first = book(resident, f.slot(vaccine=pfz, starts_at=f.at(3)))
-    services.dose_record(actor=staff_actor(django_user_model), reservation=first, lot="L1",
+    services.reservation_check_in(actor=staff_actor(django_user_model), reservation=first, lot="L1",
                          now=first.slot.starts_at)
     assert DoseRecord.objects.filter(resident=resident).count() == 1
     with pytest.raises(NotEligible) as caught:

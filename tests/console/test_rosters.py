@@ -207,7 +207,7 @@ def test_a_no_show_is_marked_with_an_optional_reason(as_role, city):
 def test_the_rosters_page_counts_per_venue(as_role, city):
     done, _waiting, gone = booked_today(city["own"], city["pfz"], [f.resident(), f.resident(), f.resident()])
     staff = services.Actor.for_staff(as_role("city_admin").user)
-    services.dose_record(actor=staff, reservation=done, lot="AB1")
+    services.reservation_check_in(actor=staff, reservation=done, lot="AB1")
     services.reservation_cancel(actor=staff, reservation=gone, reason="本人から電話")
     html = as_role("venue_staff", venues=[city["own"]]).get(f"/console/rosters/?day={city['today']}").content.decode()
     row = html.split("さくら内科クリニック")[1].split("</tr>")[0]

@@ -54,7 +54,7 @@ def current_code(device) -> str:
 def test_operator_books_for_a_resident_past_the_web_deadline(browse, demo_city):
     from django.utils import timezone
 
-    from yoyaku.booking import rules, services
+    from yoyaku.booking import deadline
     from yoyaku.booking.demo_data import STAFF
     from yoyaku.booking.models import AuditEvent, Reservation, Resident
 
@@ -124,7 +124,7 @@ def test_operator_books_for_a_resident_past_the_web_deadline(browse, demo_city):
     assert reservation.dose_number == 1 and reservation.is_active
     assert reservation.channel == Reservation.Channel.PHONE
     assert timezone.localdate(reservation.slot.starts_at) == tomorrow
-    assert not rules.within_web_deadline(timezone.now(), services.web_deadline_for(reservation.slot))
+    assert not deadline.web_open(reservation.slot.starts_at)
     event = AuditEvent.objects.get(action="reservation.book", reservation=reservation)
     assert (event.actor_user, event.reason, event.data["channel"]) == (user, REASON, "phone")
     expect(page.get_by_role("table", name="この方に関する操作（新しい順）")).to_contain_text(REASON)

@@ -4,7 +4,7 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 
 - audit.py         Actor, audit_record, audit_records_bulk, resident logins
 - staff.py         staff logins and their authenticator device
-- reservations.py  reservation_book / _change / _cancel / _mark_no_show, dose_record
+- reservations.py  reservation_book / _change / _cancel / _check_in / _mark_no_show
 - move_up_offers.py offers of freed places to the best candidates (move_up_offers_make)
 - slots.py         slot_set_capacity, slots_generate
 - windows.py       booking_window_open, booking_window_close
@@ -20,14 +20,11 @@ from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
 from .move_up import *  # noqa: F403
 from .reservations import (
-    dose_eligibility,
-    dose_record,
-    request_key_for,
     reservation_book,
     reservation_cancel,
     reservation_change,
+    reservation_check_in,
     reservation_mark_no_show,
-    web_deadline_for,
 )
 from .slots import SlotsGenerated, slot_set_capacity, slots_generate
 from .staff import staff_device_for_setup, staff_log_in
@@ -37,8 +34,8 @@ __all__ = [
     "Actor", "NotYours", "audit_record", "audit_records_bulk", "require_reason", "resident_log_in",
     "staff_device_for_setup", "staff_log_in",
     "ImportResult", "residents_import", "vaccines_import", "venues_import",
-    "dose_eligibility", "dose_record", "request_key_for", "reservation_book", "reservation_cancel",
-    "reservation_change", "reservation_mark_no_show", "web_deadline_for",
+    "reservation_book", "reservation_cancel", "reservation_change", "reservation_check_in",
+    "reservation_mark_no_show",
     "SlotsGenerated", "slot_set_capacity", "slots_generate", "booking_window_close", "booking_window_open",
     *city.__all__, *move_up.__all__,
 ]

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import selectors
 from ..errors import (
     BookingError,
     MoveUpNotPossible,
@@ -26,10 +27,10 @@ from ..errors import (
 )
 from ..models import MoveUpOffer, Reservation, Slot
 from .audit import Actor, audit_record, require_reason
-from .offers import moveup_offers_make, offers_deferred
-from .reservations import _lock, dose_eligibility, reservation_change
+from .move_up_offers import move_up_offers_make, offers_deferred
+from .reservations import _lock, reservation_change
 
-__all__ = ["moveup_offer_accept", "moveup_offers_make", "reservation_move_up"]
+__all__ = ["move_up_offer_accept", "move_up_offers_make", "reservation_move_up"]
 
 
 def reservation_move_up(
@@ -59,7 +60,7 @@ def reservation_move_up(
             raise SlotUnavailable()
         if slot.starts_at >= current.slot.starts_at:
             raise MoveUpNotPossible(reason="not_earlier")
-        eligibility = dose_eligibility(resident=current.resident, dose_number=current.dose_number, now=now)
+        eligibility = selectors.dose_eligibility(resident=current.resident, dose_number=current.dose_number, now=now)
         if not eligibility.allowed:
             raise eligibility.error
         moved = reservation_change(actor=actor, reservation=current, slot_id=slot.pk, reason=reason, now=now)
@@ -80,7 +81,7 @@ def _close(offers, status: str, now: datetime) -> int:
     return MoveUpOffer.objects.filter(pk__in=pks, status=MoveUpOffer.Status.OPEN).update(status=status, closed_at=now)
 
 
-def moveup_offer_accept(*, actor: Actor, token: str, now: datetime | None = None) -> MoveUpOffer:
+def move_up_offer_accept(*, actor: Actor, token: str, now: datetime | None = None) -> MoveUpOffer:
     """Accept the offer with this token: the reservation moves to the offered slot (reservation_move_up: the
     new place taken and the old one freed in one transaction), or, when the place went to someone else
     first, the offer is closed as "taken" and the reservation stays as it was.
@@ -125,11 +126,11 @@ def moveup_offer_accept(*, actor: Actor, token: str, now: datetime | None = None
         if outcome != MoveUpOffer.Status.ACCEPTED:
             MoveUpOffer.objects.filter(pk=offer.pk).update(status=outcome, accepted_at=None, closed_at=now)
             offer.status, offer.accepted_at = outcome, None
-            audit_record(actor=actor, action=f"moveup_offer.{outcome}", resident=reservation.resident,
+            audit_record(actor=actor, action=f"move_up_offer.{outcome}", resident=reservation.resident,
                          reservation=reservation, obj=offer, now=now, data={"slot": offer.slot_id, "outcome": outcome})
             return offer
         offer.status, offer.accepted_at = outcome, now
-        audit_record(actor=actor, action="moveup_offer.accept", resident=reservation.resident, reservation=reservation,
+        audit_record(actor=actor, action="move_up_offer.accept", resident=reservation.resident, reservation=reservation,
                      obj=offer, now=now, data={"from_slot": old_slot_id, "to_slot": offer.slot_id})
         if Slot.objects.filter(pk=offer.slot_id, booked__gte=F("capacity")).exists():
             _close(MoveUpOffer.objects.filter(slot_id=offer.slot_id), MoveUpOffer.Status.TAKEN, now)
@@ -137,5 +138,5 @@ def moveup_offer_accept(*, actor: Actor, token: str, now: datetime | None = None
         _close(MoveUpOffer.objects.filter(reservation=reservation, slot__starts_at__gte=offer.slot.starts_at),
                MoveUpOffer.Status.WITHDRAWN, now)
         # The chain: the place the winner gave up is offered on.
-        moveup_offers_make(slot=old_slot_id, now=now)
+        move_up_offers_make(slot=old_slot_id, now=now)
         return offer

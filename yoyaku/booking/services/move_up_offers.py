@@ -1,12 +1,12 @@
 """Move-up offers (繰上げ): a freed place is emailed to the best candidates, who may accept it themselves.
 
-`moveup_offers_make` is called by the services that free a place (cancel, change, capacity increase), inside
+`move_up_offers_make` is called by the services that free a place (cancel, change, capacity increase), inside
 their transaction, so the offers and their emails commit or roll back with the act. Accepting is
-`services.moveup.moveup_offer_accept`. This module imports no other service, so any service may call it.
+`services.move_up.move_up_offer_accept`. This module imports no other service, so any service may call it.
 
-For each free place of the slot the best YOYAKU["MOVEUP_OFFERS_PER_PLACE"] candidates (the console's move-up
-list: `moveup.candidates`, first asked, first served) get an offer, valid MOVEUP_OFFER_MINUTES, unless:
-- the feature is off (MOVEUP_OFFERS), or the slot starts within MOVEUP_OFFER_MIN_HOURS, or is not bookable;
+For each free place of the slot the best YOYAKU["MOVE_UP_OFFERS_PER_PLACE"] candidates (the console's move-up
+list: `move_up.candidates`, first asked, first served) get an offer, valid MOVE_UP_OFFER_MINUTES, unless:
+- the feature is off (MOVE_UP_OFFERS), or the slot starts within MOVE_UP_OFFER_MIN_HOURS, or is not bookable;
 - the candidate already holds a live offer for a slot at the same time or earlier (they would rather have
   that one), or already had an offer for this slot that did not end as "taken" (no second email for it);
 - the candidate's reservation has no email address (the offer is an email; staff can still phone them).
@@ -23,15 +23,15 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from .. import moveup
+from .. import move_up
 from ..models import MoveUpOffer, Reservation, Slot
 from ..notifications import notification_for_move_up_offer
 
-__all__ = ["moveup_offers_make", "offer_url", "offers_deferred"]
+__all__ = ["move_up_offers_make", "offer_url", "offers_deferred"]
 
 # While an offer is being accepted, the engine's own hook (the old place freed by the move) waits: the
 # accept first settles the slot's other offers, then makes the offers for the old place itself.
-_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("moveup_offers_deferred", default=False)
+_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("move_up_offers_deferred", default=False)
 
 
 class offers_deferred:  # noqa: N801 - used as a context manager, named like one
@@ -48,34 +48,34 @@ def _city():
 
 
 def offer_url(token: str) -> str:
-    return f"{_city()['SITE_URL']}/moveup/{token}/"
+    return f"{_city()['SITE_URL']}/move-up/{token}/"
 
 
 def _live(now: datetime):
     return MoveUpOffer.objects.filter(status=MoveUpOffer.Status.OPEN, expires_at__gt=now)
 
 
-def moveup_offers_make(*, slot: Slot | int, now: datetime | None = None) -> list[MoveUpOffer]:
+def move_up_offers_make(*, slot: Slot | int, now: datetime | None = None) -> list[MoveUpOffer]:
     """Offer the free places of `slot` to the best candidates; returns the offers made (each with its email
     queued). Call inside the transaction that freed the place."""
     city = _city()
-    if not city["MOVEUP_OFFERS"] or _deferred.get():
+    if not city["MOVE_UP_OFFERS"] or _deferred.get():
         return []
     now = now or timezone.now()
     slot_id = getattr(slot, "pk", slot)
-    slot = (moveup.free_slots(now=now, days=None).filter(pk=slot_id)
-            .filter(starts_at__gte=now + timedelta(hours=city["MOVEUP_OFFER_MIN_HOURS"]))
+    slot = (move_up.free_slots(now=now, days=None).filter(pk=slot_id)
+            .filter(starts_at__gte=now + timedelta(hours=city["MOVE_UP_OFFER_MIN_HOURS"]))
             .annotate(free_places=F("capacity") - F("booked")).first())
     if slot is None:  # full, closed, not on sale, too soon, or gone
         return []
-    wanted = slot.free_places * city["MOVEUP_OFFERS_PER_PLACE"] - _live(now).filter(slot=slot).count()
+    wanted = slot.free_places * city["MOVE_UP_OFFERS_PER_PLACE"] - _live(now).filter(slot=slot).count()
     if wanted <= 0:
         return []
     busy = set(_live(now).filter(slot__starts_at__lte=slot.starts_at).values_list("reservation_id", flat=True))
     busy |= set(MoveUpOffer.objects.filter(slot=slot).exclude(status=MoveUpOffer.Status.TAKEN)
                 .values_list("reservation_id", flat=True))
     # Read a few more than wanted: some are busy, some have no email address.
-    found = moveup.candidates(slot=slot, now=now, limit=wanted + len(busy) + 20)
+    found = move_up.candidates(slot=slot, now=now, limit=wanted + len(busy) + 20)
     ids = [c.reservation_id for c in found if c.reservation_id not in busy]
     # PostgreSQL: lock the chosen reservations, skipping any another transaction holds (that resident is
     # changing or cancelling it right now). The offer rows' foreign keys would otherwise wait for such a
@@ -84,7 +84,7 @@ def moveup_offers_make(*, slot: Slot | int, now: datetime | None = None) -> list
                     .select_for_update(skip_locked=True, no_key=True, of=("self",))
                     .filter(pk__in=ids).exclude(email="").in_bulk())
     chosen = [reservations[pk] for pk in ids if pk in reservations][:wanted]
-    expires_at = min(now + timedelta(minutes=city["MOVEUP_OFFER_MINUTES"]), slot.starts_at)
+    expires_at = min(now + timedelta(minutes=city["MOVE_UP_OFFER_MINUTES"]), slot.starts_at)
     made = []
     for reservation in chosen:
         offer = MoveUpOffer.objects.create(slot=slot, reservation=reservation, token=secrets.token_urlsafe(32),

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from yoyaku.notify.models import Notification
 
-from .. import rules, selectors
+from .. import deadline, rules, selectors
 from ..errors import (
     AlreadyBooked,
     CheckInNotYet,
@@ -51,18 +51,6 @@ def _city():
     return settings.YOYAKU
 
 
-def web_deadline_for(slot: Slot) -> datetime:
-    city = _city()
-    return rules.web_deadline(
-        slot.starts_at,
-        days_before=city["WEB_DEADLINE_DAYS_BEFORE"],
-        at=rules.parse_clock(city["WEB_DEADLINE_TIME"]),
-        tz=timezone.get_current_timezone(),
-    )
-
-
-
-
 def _check_slot_open(*, actor: Actor, slot: Slot, dose_number: int, now: datetime) -> None:
     """The slot itself can take a booking for this dose now (ignoring how full it is)."""
     if slot.closed or slot.starts_at <= now or not slot.serves_dose(dose_number):
@@ -73,33 +61,20 @@ def _check_slot_open(*, actor: Actor, slot: Slot, dose_number: int, now: datetim
         raise SlotUnavailable()
     # On the web a time can be booked only while it could still be changed or cancelled on the web;
     # closer to the day, the call centre books (and staff are not bound by the deadline).
-    if actor.is_resident and not rules.within_web_deadline(now, web_deadline_for(slot)):
+    if actor.is_resident and not rules.within_web_deadline(now, deadline.web_deadline(slot.starts_at)):
         raise SlotUnavailable()
 
 
 def _check_web_deadline(*, actor: Actor, reservation: Reservation, now: datetime) -> None:
     if actor.is_resident:
-        deadline = web_deadline_for(reservation.slot)
-        if not rules.within_web_deadline(now, deadline):
-            raise DeadlinePassed(deadline=deadline)
+        last = deadline.web_deadline(reservation.slot.starts_at)
+        if not rules.within_web_deadline(now, last):
+            raise DeadlinePassed(deadline=last)
 
 
 def _check_owner(*, actor: Actor, reservation: Reservation) -> None:
     if actor.is_resident and actor.resident.pk != reservation.resident_id:
         raise NotYours()
-
-
-def dose_eligibility(*, resident: Resident, dose_number: int, now: datetime) -> rules.Eligibility:
-    return rules.dose_eligibility(
-        dose_number=dose_number,
-        birth_date=resident.birth_date,
-        groups=resident.group_set,
-        windows=selectors.booking_windows(),
-        previous=selectors.previous_dose(resident=resident, dose_number=dose_number),
-        given_doses=selectors.given_doses(resident=resident),
-        now=now,
-        max_dose=_city()["MAX_DOSE"],
-    )
 
 
 def _check_rules_for_slot(*, resident: Resident, dose_number: int, slot: Slot, exclude_reservation_id=None):
@@ -179,7 +154,7 @@ def reservation_book(
     if actor.is_resident and actor.resident.pk != resident.pk:
         raise NotYours()
     if request_key:
-        request_key = request_key_for(resident.pk, request_key)  # per resident: one cannot fetch another's
+        request_key = selectors.request_key_for(resident.pk, request_key)  # per resident: one cannot fetch another's
     if channel is None:
         channel = Reservation.Channel.WEB if actor.is_resident else Reservation.Channel.PHONE
 
@@ -199,7 +174,7 @@ def reservation_book(
                 if request_key and current.request_key == request_key:
                     return current
                 raise AlreadyBooked(reservation=current)
-            eligibility = dose_eligibility(resident=resident, dose_number=dose_number, now=now)
+            eligibility = selectors.dose_eligibility(resident=resident, dose_number=dose_number, now=now)
             if not eligibility.allowed:
                 raise eligibility.error
             try:
@@ -331,7 +306,7 @@ def _check_appointment_day_reached(reservation: Reservation, now: datetime) -> N
         raise CheckInNotYet()
 
 
-def dose_record(
+def reservation_check_in(
     *,
     actor: Actor,
     reservation: Reservation,
@@ -340,8 +315,8 @@ def dose_record(
     reason: str = "",
     now: datetime | None = None,
 ) -> DoseRecord:
-    """Record the dose given at a booked appointment (check-in). The place stays taken: only a
-    cancellation frees a place, so the counter keeps counting who came."""
+    """Check in a booked appointment: the reservation is done and the dose given is recorded (DoseRecord).
+    The place stays taken: only a cancellation frees a place, so the counter keeps counting who came."""
     now = now or timezone.now()
     if not actor.is_staff:
         raise NotYours()
@@ -391,8 +366,3 @@ def reservation_mark_no_show(*, actor: Actor, reservation: Reservation, reason: 
         audit_record(actor=actor, action="reservation.no_show", resident=locked.resident, reservation=locked,
                      obj=locked, reason=reason, now=now)
         return locked
-
-
-
-def request_key_for(resident_id: int, key: str) -> str:
-    return f"{resident_id}:{key}"

@@ -159,7 +159,7 @@ def check_in_view(request, code: str):
     form = CheckInForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            record = services.dose_record(
+            record = services.reservation_check_in(
                 actor=staff_actor(request),
                 reservation=reservation, lot=form.cleaned_data["lot"], reason=form.cleaned_data["reason"],
             )

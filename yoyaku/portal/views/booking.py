@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yoyaku.booking import availability, deadline, rules, selectors, services
+from yoyaku.booking import availability, deadline, selectors, services
 from yoyaku.booking.errors import AlreadyBooked, BookingError, SlotFull, SlotUnavailable, TooEarly, WrongVaccine
 from yoyaku.booking.models import Reservation, Slot
 from yoyaku.web.forms import DetailsForm, TimeForm
@@ -174,7 +174,7 @@ def _check_can_change(request, reservation, now):
     if not reservation.is_active:
         messages.error(request, _("This reservation is no longer active."))
         return redirect("portal:detail", code=reservation.code)
-    if not rules.within_web_deadline(now, services.web_deadline_for(reservation.slot)):
+    if not deadline.web_open(reservation.slot.starts_at, now):
         return redirect("portal:detail", code=reservation.code)
     return None
 

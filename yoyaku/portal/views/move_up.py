@@ -21,7 +21,7 @@ from ..session import current_resident, resident_required
 
 
 def _closed(request, offer: MoveUpOffer, status: str):
-    return page(request, "portal/moveup_closed.html", {
+    return page(request, "portal/move_up_closed.html", {
         "nav": "history", "offer": offer, "message": OfferClosed(status=status).message,
         "reservation": offer.reservation,
     })
@@ -38,7 +38,7 @@ def offer_view(request, token: str):
         raise Http404
     if request.method == "POST":
         try:
-            result = services.moveup_offer_accept(
+            result = services.move_up_offer_accept(
                 actor=services.Actor.for_resident(resident, client_address=client_address(request)), token=token)
         except OfferClosed as closed:
             return _closed(request, offer, closed.status)
@@ -54,4 +54,4 @@ def offer_view(request, token: str):
         outcome = MoveUpOffer.Status.TAKEN  # as it will be when accepted: say so now
     if outcome != MoveUpOffer.Status.OPEN:
         return _closed(request, offer, outcome)
-    return page(request, "portal/moveup.html", {"nav": "history", "offer": offer, "reservation": offer.reservation})
+    return page(request, "portal/move_up.html", {"nav": "history", "offer": offer, "reservation": offer.reservation})

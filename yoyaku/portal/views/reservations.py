@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yoyaku.booking import rules, services
+from yoyaku.booking import deadline, rules, services
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Reservation
 from yoyaku.notify.ics import city_host, reservation_ics
@@ -29,9 +29,9 @@ def history_view(request):
 
 
 def _web_actions(reservation) -> dict:
-    deadline = services.web_deadline_for(reservation.slot)
-    open_ = reservation.is_active and rules.within_web_deadline(timezone.now(), deadline)
-    return {"can_edit": open_, "deadline": deadline, "past_deadline": reservation.is_active and not open_}
+    last = deadline.web_deadline(reservation.slot.starts_at)
+    open_ = reservation.is_active and rules.within_web_deadline(timezone.now(), last)
+    return {"can_edit": open_, "deadline": last, "past_deadline": reservation.is_active and not open_}
 
 
 @resident_required

@@ -21,8 +21,8 @@ SYSTEM = services.Actor.system()
 
 @pytest.fixture
 def offers_on(settings):
-    settings.YOYAKU = {**settings.YOYAKU, "MOVEUP_OFFERS": True, "MOVEUP_OFFERS_PER_PLACE": 3,
-                       "MOVEUP_OFFER_MINUTES": 60, "MOVEUP_OFFER_MIN_HOURS": 3,
+    settings.YOYAKU = {**settings.YOYAKU, "MOVE_UP_OFFERS": True, "MOVE_UP_OFFERS_PER_PLACE": 3,
+                       "MOVE_UP_OFFER_MINUTES": 60, "MOVE_UP_OFFER_MIN_HOURS": 3,
                        "SITE_URL": "https://yoyaku.example.jp"}
     return settings
 
@@ -58,7 +58,7 @@ def offered_to(slot):
 
 def accept(reservation, slot, *, now=None):
     offer = MoveUpOffer.objects.get(reservation=reservation, slot=slot, status=MoveUpOffer.Status.OPEN)
-    return services.moveup_offer_accept(actor=services.Actor.for_resident(reservation.resident), token=offer.token,
+    return services.move_up_offer_accept(actor=services.Actor.for_resident(reservation.resident), token=offer.token,
                                         now=now)
 
 
@@ -81,15 +81,25 @@ def test_a_cancellation_offers_the_place_to_the_best_three_with_an_email_each(ci
     p = city["people"]
     services.reservation_cancel(actor=SYSTEM, reservation=p["A"])
     assert offered_to(s1) == [p["B"].pk, p["C"].pk, p["D"].pk]  # first asked, first served
-    notes = Notification.objects.filter(kind=Notification.Kind.MOVEUP_OFFER).order_by("pk")
+    notes = Notification.objects.filter(kind=Notification.Kind.MOVE_UP_OFFER).order_by("pk")
     assert [n.reservation_id for n in notes] == [p["B"].pk, p["C"].pk, p["D"].pk]
     offer = open_offers(s1)[0]
-    assert notes[0].payload["offer"]["url"] == f"https://yoyaku.example.jp/moveup/{offer.token}/"
-    assert notes[0].dedupe_key == f"moveup_offer:{offer.pk}"
+    assert notes[0].payload["offer"]["url"] == f"https://yoyaku.example.jp/move-up/{offer.token}/"
+    assert notes[0].dedupe_key == f"move_up_offer:{offer.pk}"
     assert notes[0].email == "b@example.jp" and notes[0].status == Notification.Status.PENDING
     assert len(offer.token) >= 40 and offer.expires_at == offer.created_at + timedelta(minutes=60)
     # Offered again (another hook, a retry): nothing is made twice.
-    assert services.moveup_offers_make(slot=s1) == []
+    assert services.move_up_offers_make(slot=s1) == []
+
+
+@pytest.mark.django_db
+def test_every_offer_made_is_in_the_audit_trail_of_its_resident(city):
+    p = city["people"]
+    services.reservation_cancel(actor=SYSTEM, reservation=p["A"])
+    events = AuditEvent.objects.filter(action="move_up_offer.make").order_by("pk")
+    assert [(e.actor_kind, e.reservation_id, e.object_type) for e in events] == [
+        ("system", p[who].pk, "moveupoffer") for who in "BCD"]
+    assert [int(e.object_id) for e in events] == [o.pk for o in open_offers(city["slots"][0])]
 
 
 @pytest.mark.django_db
@@ -117,7 +127,7 @@ def test_a_staff_move_up_offers_the_place_left(city, django_user_model):
     p = city["people"]
     services.reservation_cancel(actor=SYSTEM, reservation=p["A"])
     MoveUpOffer.objects.all().delete()
-    Notification.objects.filter(kind=Notification.Kind.MOVEUP_OFFER).delete()
+    Notification.objects.filter(kind=Notification.Kind.MOVE_UP_OFFER).delete()
     staff = services.Actor.for_staff(django_user_model.objects.create_user("op-offers", password="x-long-pass-1"))
     services.reservation_move_up(actor=staff, reservation=p["B"], slot_id=s1.pk, reason="電話で了承")
     assert offered_to(s2) == [p["C"].pk, p["D"].pk]
@@ -135,16 +145,16 @@ def test_no_offer_for_a_place_too_close_to_its_start(city):
     reservation = book(f.resident(), later, wants=False)
     services.reservation_cancel(actor=SYSTEM, reservation=reservation)
     assert len(open_offers(later)) == 3
-    # An offer never outlives its slot's start... and holds at most MOVEUP_OFFER_MINUTES.
+    # An offer never outlives its slot's start... and holds at most MOVE_UP_OFFER_MINUTES.
     assert all(o.expires_at <= later.starts_at for o in open_offers(later))
 
 
 @pytest.mark.django_db
 def test_no_offer_when_the_city_turns_the_feature_off(city, settings):
-    settings.YOYAKU = {**settings.YOYAKU, "MOVEUP_OFFERS": False}
+    settings.YOYAKU = {**settings.YOYAKU, "MOVE_UP_OFFERS": False}
     services.reservation_cancel(actor=SYSTEM, reservation=city["people"]["A"])
     assert MoveUpOffer.objects.count() == 0
-    assert not Notification.objects.filter(kind=Notification.Kind.MOVEUP_OFFER).exists()
+    assert not Notification.objects.filter(kind=Notification.Kind.MOVE_UP_OFFER).exists()
 
 
 @pytest.mark.django_db
@@ -181,7 +191,7 @@ def test_accepting_swaps_atomically_and_the_others_keep_their_booking(city):
     assert "has not changed" in closed.value.message
     # B's old place (S2) is offered on, first to C, then D.
     assert offered_to(s2) == [p["C"].pk, p["D"].pk]
-    event = AuditEvent.objects.get(action="moveup_offer.accept")
+    event = AuditEvent.objects.get(action="move_up_offer.accept")
     assert (event.actor_kind, event.reservation_id) == ("resident", p["B"].pk)
     assert event.data == {"from_slot": s2.pk, "to_slot": s1.pk}
     assert AuditEvent.objects.filter(action="reservation.move_up", reservation=p["B"]).count() == 1
@@ -191,7 +201,7 @@ def test_accepting_swaps_atomically_and_the_others_keep_their_booking(city):
 
 def accept_token(reservation, slot):
     offer = MoveUpOffer.objects.get(reservation=reservation, slot=slot)
-    return services.moveup_offer_accept(actor=services.Actor.for_resident(reservation.resident), token=offer.token)
+    return services.move_up_offer_accept(actor=services.Actor.for_resident(reservation.resident), token=offer.token)
 
 
 @pytest.mark.django_db
@@ -210,7 +220,7 @@ def test_a_chain_of_three_moves_end_to_end(city):
     assert where == {"B": s1.pk, "C": s2.pk, "D": s3.pk}
     assert counters([s1, s2, s3, s4]) == [1, 1, 1, 0]
     assert MoveUpOffer.objects.filter(status=MoveUpOffer.Status.OPEN).count() == 0
-    assert AuditEvent.objects.filter(action="moveup_offer.accept").count() == 3
+    assert AuditEvent.objects.filter(action="move_up_offer.accept").count() == 3
     assert integrity_ok()
 
 
@@ -221,12 +231,12 @@ def test_the_link_works_once(city):
     services.reservation_cancel(actor=SYSTEM, reservation=p["A"])
     offer = MoveUpOffer.objects.get(slot=s1, reservation=p["B"])
     actor = services.Actor.for_resident(p["B"].resident)
-    services.moveup_offer_accept(actor=actor, token=offer.token)
+    services.move_up_offer_accept(actor=actor, token=offer.token)
     with pytest.raises(OfferClosed) as closed:
-        services.moveup_offer_accept(actor=actor, token=offer.token)
+        services.move_up_offer_accept(actor=actor, token=offer.token)
     assert closed.value.status == "accepted"
     assert "already been used" in closed.value.message
-    assert AuditEvent.objects.filter(action="moveup_offer.accept").count() == 1
+    assert AuditEvent.objects.filter(action="move_up_offer.accept").count() == 1
     assert integrity_ok()
 
 
@@ -238,11 +248,11 @@ def test_an_expired_link_changes_nothing(city):
     offer = MoveUpOffer.objects.get(slot=s1, reservation=p["B"])
     actor = services.Actor.for_resident(p["B"].resident)
     later = offer.expires_at + timedelta(seconds=1)
-    result = services.moveup_offer_accept(actor=actor, token=offer.token, now=later)
+    result = services.move_up_offer_accept(actor=actor, token=offer.token, now=later)
     assert result.status == "expired"
     assert MoveUpOffer.objects.get(pk=offer.pk).status == "expired"
     with pytest.raises(OfferClosed) as closed:
-        services.moveup_offer_accept(actor=actor, token=offer.token)
+        services.move_up_offer_accept(actor=actor, token=offer.token)
     assert closed.value.status == "expired"
     assert Reservation.objects.get(pk=p["B"].pk).slot_id == s2.pk
     assert counters([s1, s2]) == [0, 1]
@@ -255,9 +265,9 @@ def test_another_resident_cannot_use_the_link(city):
     services.reservation_cancel(actor=SYSTEM, reservation=p["A"])
     offer = MoveUpOffer.objects.get(slot=s1, reservation=p["B"])
     with pytest.raises(services.NotYours):
-        services.moveup_offer_accept(actor=services.Actor.for_resident(p["C"].resident), token=offer.token)
+        services.move_up_offer_accept(actor=services.Actor.for_resident(p["C"].resident), token=offer.token)
     with pytest.raises(MoveUpOffer.DoesNotExist):
-        services.moveup_offer_accept(actor=services.Actor.for_resident(p["B"].resident), token="no-such-token")
+        services.move_up_offer_accept(actor=services.Actor.for_resident(p["B"].resident), token="no-such-token")
     assert MoveUpOffer.objects.get(pk=offer.pk).status == "open"
 
 
@@ -268,7 +278,7 @@ def test_an_offer_whose_reservation_was_cancelled_meanwhile_is_withdrawn(city):
     services.reservation_cancel(actor=SYSTEM, reservation=p["A"])
     offer = MoveUpOffer.objects.get(slot=s1, reservation=p["B"])
     services.reservation_cancel(actor=SYSTEM, reservation=p["B"])
-    result = services.moveup_offer_accept(actor=services.Actor.for_resident(p["B"].resident), token=offer.token)
+    result = services.move_up_offer_accept(actor=services.Actor.for_resident(p["B"].resident), token=offer.token)
     assert result.status == "withdrawn"
     assert counters([s1]) == [0] and integrity_ok()
 
@@ -283,7 +293,7 @@ def test_a_full_slot_makes_the_offer_taken_and_the_booking_stays(city):
     result = accept(p["C"], s1)
     assert result.status == "taken"
     assert Reservation.objects.get(pk=p["C"].pk).slot_id == s3.pk
-    assert AuditEvent.objects.filter(action="moveup_offer.taken").count() == 1
+    assert AuditEvent.objects.filter(action="move_up_offer.taken").count() == 1
     assert integrity_ok()
 
 
@@ -302,11 +312,11 @@ def test_the_offer_email_arrives_with_the_link(city, smtp):  # noqa: F811
     offer = MoveUpOffer.objects.get(slot=s1, reservation=p["B"])
     [message] = [m for m in smtp.messages if m["To"] == "b@example.jp"]
     body = message.get_body(preferencelist=("plain",)).get_content()
-    assert f"https://yoyaku.example.jp/moveup/{offer.token}/" in body
+    assert f"https://yoyaku.example.jp/move-up/{offer.token}/" in body
     assert p["B"].code in message["Subject"]
     assert "North Clinic" in body and "60 minutes" in body
     assert "Nothing changes unless you accept" in body
-    assert Notification.objects.filter(kind=Notification.Kind.MOVEUP_OFFER, status="sent").count() == 3
+    assert Notification.objects.filter(kind=Notification.Kind.MOVE_UP_OFFER, status="sent").count() == 3
 
 
 @pytest.mark.django_db
@@ -321,7 +331,7 @@ def test_an_offer_closed_before_its_email_left_is_not_sent(city, smtp):  # noqa:
     MoveUpOffer.objects.filter(slot=city["slots"][1]).update(status="withdrawn")  # S2's offers: not this test
     call_command("run_worker", "--until-idle", "--no-reminders")
     assert smtp.messages == []
-    assert Notification.objects.filter(kind=Notification.Kind.MOVEUP_OFFER, status="sent").count() == 0
+    assert Notification.objects.filter(kind=Notification.Kind.MOVE_UP_OFFER, status="sent").count() == 0
 
 
 # --- Two residents accept the same place at the same moment ----------------------------------------------
@@ -330,7 +340,7 @@ def test_an_offer_closed_before_its_email_left_is_not_sent(city, smtp):  # noqa:
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_residents_accepting_the_same_place_at_once_exactly_one_gets_it(offers_on):
-    offers_on.YOYAKU = {**offers_on.YOYAKU, "MOVEUP_OFFERS_PER_PLACE": 8}
+    offers_on.YOYAKU = {**offers_on.YOYAKU, "MOVE_UP_OFFERS_PER_PLACE": 8}
     f.open_window(opens_at=timezone.now() - timedelta(days=30))
     pfz = f.vaccine(code="PFZ")
     venue = f.venue(vaccines=[pfz])
@@ -343,7 +353,7 @@ def test_residents_accepting_the_same_place_at_once_exactly_one_gets_it(offers_o
     assert len(offers) == 8
 
     def job(offer):
-        return lambda: services.moveup_offer_accept(actor=services.Actor.for_resident(offer.reservation.resident),
+        return lambda: services.move_up_offer_accept(actor=services.Actor.for_resident(offer.reservation.resident),
                                                     token=offer.token)
 
     results = storm([job(offer) for offer in offers])
@@ -382,7 +392,7 @@ def test_offers_made_while_candidates_act_at_once_keep_counters_true(offers_on):
     jobs = [lambda r=r: services.reservation_cancel(actor=SYSTEM, reservation=r) for r in early[1:]]
     jobs += [lambda r=r: services.reservation_change(actor=SYSTEM, reservation=r, slot_id=slots[7].pk)
              for r in reservations[20:26]]
-    jobs += [lambda o=o: services.moveup_offer_accept(actor=services.Actor.for_resident(o.reservation.resident),
+    jobs += [lambda o=o: services.move_up_offer_accept(actor=services.Actor.for_resident(o.reservation.resident),
                                                       token=o.token) for o in offers]
     results = storm(jobs)
     unexpected = [r for r in results if isinstance(r, BaseException) and not isinstance(r, BookingError)]

@@ -126,18 +126,24 @@ def test_marking_sent_survives_a_busy_database(notes, monkeypatch):
 
 def test_failed_notifications_can_be_queued_again_from_the_admin(notes, rf, monkeypatch):
     from django.contrib import admin
+    from django.contrib.auth import get_user_model
 
-    from yoyaku.notify.admin import NotificationAdmin
+    from yoyaku.booking.models import AuditEvent
+    from yoyaku.console.admin import NotificationAdmin
 
     Notification.objects.filter(pk=notes[0].pk).update(status=Status.FAILED, attempts=10, last_error="x")
     model_admin = NotificationAdmin(Notification, admin.site)
     told = []
     monkeypatch.setattr(model_admin, "message_user", lambda request, text, level: told.append(text))
-    model_admin.send_again(rf.post("/"), Notification.objects.all())
+    request = rf.post("/")
+    request.user = get_user_model().objects.create_superuser("root", password="a-long-enough-password")
+    model_admin.send_again(request, Notification.objects.all())
     note = Notification.objects.get(pk=notes[0].pk)
     assert (note.status, note.attempts, note.last_error) == (Status.PENDING, 0, "")
     assert Notification.objects.filter(status=Status.PENDING).count() == 5  # the others were pending already
     assert told == ["Notifications queued again: 1"]
+    event = AuditEvent.objects.get(action="notification.send_again")  # who queued which emails again
+    assert (event.actor_user.username, event.data) == ("root", {"notifications": [notes[0].pk]})
 
 
 def test_staff_changes_and_cancellations_say_the_call_centre_did_it(booking_city):

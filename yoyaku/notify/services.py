@@ -42,3 +42,13 @@ def notification_queue(*, kind: str, reservation_id: int, payload: dict, email: 
         if existing is None:
             raise
         return existing, False
+
+
+def notifications_requeue(*, notification_ids) -> list[int]:
+    """Failed notifications among these queued again from the start (attempts reset); returns their ids.
+    Only the outbox's part: the caller records who asked (booking.services.notifications_send_again)."""
+    failed = list(Notification.objects.filter(pk__in=list(notification_ids), status=Notification.Status.FAILED)
+                  .values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=failed, status=Notification.Status.FAILED).update(
+        status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error="")
+    return failed

@@ -9,6 +9,7 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 - slots.py         slot_set_capacity, slots_generate
 - windows.py       booking_window_open, booking_window_close
 - data_import.py   residents_import, vaccines_import, venues_import
+- outbox.py        notifications_send_again (failed emails, from the admin)
 - city.py          vaccines, venues, closing slots and days, notices
 - move_up.py       moving a resident up into a freed place (繰上げ)
 """
@@ -19,6 +20,7 @@ from .audit import Actor, audit_record, audit_records_bulk, require_reason, resi
 from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
 from .move_up import *  # noqa: F403
+from .outbox import notifications_send_again
 from .reservations import (
     reservation_book,
     reservation_cancel,
@@ -37,5 +39,6 @@ __all__ = [
     "reservation_book", "reservation_cancel", "reservation_change", "reservation_check_in",
     "reservation_mark_no_show",
     "SlotsGenerated", "slot_set_capacity", "slots_generate", "booking_window_close", "booking_window_open",
+    "notifications_send_again",
     *city.__all__, *move_up.__all__,
 ]

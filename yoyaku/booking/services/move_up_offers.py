@@ -21,11 +21,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from .. import move_up
 from ..models import MoveUpOffer, Reservation, Slot
 from ..notifications import notification_for_move_up_offer
+from .audit import Actor, audit_record
 
 __all__ = ["move_up_offers_make", "offer_url", "offers_deferred"]
 
@@ -48,7 +50,7 @@ def _city():
 
 
 def offer_url(token: str) -> str:
-    return f"{_city()['SITE_URL']}/move-up/{token}/"
+    return _city()["SITE_URL"] + reverse("portal:move_up_offer", kwargs={"token": token})
 
 
 def _live(now: datetime):
@@ -90,5 +92,8 @@ def move_up_offers_make(*, slot: Slot | int, now: datetime | None = None) -> lis
         offer = MoveUpOffer.objects.create(slot=slot, reservation=reservation, token=secrets.token_urlsafe(32),
                                            created_at=now, expires_at=expires_at)
         notification_for_move_up_offer(offer, reservation, url=offer_url(offer.token), now=now)
+        audit_record(actor=Actor.system(), action="move_up_offer.make", resident=reservation.resident,
+                     reservation=reservation, obj=offer, now=now,
+                     data={"slot": slot.pk, "expires_at": expires_at.isoformat()})
         made.append(offer)
     return made

@@ -1,8 +1,12 @@
+"""The outbox in the Django admin (superusers' repairs). Registered by the console, which can record who
+queued emails again (booking's services); notify itself knows nothing above it."""
+
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification
+from yoyaku.booking import services
+from yoyaku.notify.models import Notification
+from yoyaku.web.request import staff_actor
 
 
 @admin.register(Notification)
@@ -15,7 +19,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again (failed notifications)"))
     def send_again(self, request, queryset):
-        count = queryset.filter(status=Notification.Status.FAILED).update(
-            status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
-        )
+        count = services.notifications_send_again(actor=staff_actor(request),
+                                                  notification_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, _("Notifications queued again: %(n)d") % {"n": count}, messages.SUCCESS)

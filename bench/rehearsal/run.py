@@ -51,7 +51,7 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 DEPLOY = ROOT / "deploy"
 REDIS_DB = 14
 CODE = re.compile(rb'class="code">([0-9A-Z]{8})<')
-MASK = re.compile(r"^/(reservations|moveup)/[^/]+")
+MASK = re.compile(r"^/(reservations|move-?up)/[^/]+")
 
 
 # --- What was started, so that it is all stopped ----------------------------------------------------

@@ -43,6 +43,7 @@ def test_run_worker_process_exits_1_with_one_line(tmp_path, notify, message):
     assert line.startswith(f"CommandError: {message}")
 
 
+@pytest.mark.slow
 def test_settings_reads_the_environment_once_into_notify():
     code = "from django.conf import settings; print(sorted(settings.NOTIFY.items()))"
     env = {"YOYAKU_NOTIFY_BATCH_SIZE": "7", "YOYAKU_NOTIFY_MAIL_HOST": "mail.example.jp",

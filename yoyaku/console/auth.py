@@ -8,7 +8,7 @@ from urllib.parse import quote
 import segno
 from django import forms
 from django.contrib.auth import authenticate, login, logout
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from yoyaku.booking import services
 from yoyaku.web import throttle
 from yoyaku.web.forms import BaseForm
-from yoyaku.web.pages import safe_next
+from yoyaku.web.pages import page, safe_next
 from yoyaku.web.request import client_address, staff_actor
 
 from .roles import roles_of
@@ -43,11 +43,6 @@ class TokenForm(BaseForm):
         return token
 
 
-def _page(request, template, context, form):
-    errors = form.error_list() if form.is_bound else []
-    return render(request, template, {**context, "form": form, "errors": errors, "form_has_errors": bool(errors)})
-
-
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     form = StaffLoginForm(request.POST or None)
@@ -66,7 +61,7 @@ def login_view(request):
                 return redirect(f"{reverse('console:otp')}?next={quote(safe_next(request, reverse('console:home')))}")
             throttle.failed(ticket=f"staff:{username}", address=address)
             form.add_error(None, _("The user name or password is not right, or the account has no console role."))
-    return _page(request, "console/login.html", {}, form)
+    return page(request, "console/login.html", {"form": form}, forms=[form])
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,7 +88,7 @@ def otp_view(request):
     if setting_up:
         context["secret"] = base64.b32encode(device.bin_key).decode()
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
-    return _page(request, "console/otp.html", context, form)
+    return page(request, "console/otp.html", {**context, "form": form}, forms=[form])
 
 
 @require_POST

@@ -47,3 +47,13 @@ def test_a_wrong_way_import_is_caught(tmp_path, monkeypatch):
     monkeypatch.setattr(walker, "ROOT", tmp_path)
     assert [name for _f, _l, name in walker.imports_of("yoyaku.console")] == [
         "yoyaku.portal", "yoyaku.portal.session"]
+
+
+def test_the_outbox_templates_use_no_tag_library_from_above():
+    """Emails format dates with Django's `date` filter and the format modules, not the web layer's tags."""
+    from tests.imports import ROOT
+
+    loads = [f"{path.relative_to(ROOT)}: {line.strip()}"
+             for path in sorted((ROOT / "yoyaku" / "templates" / "notify").rglob("*.txt"))
+             for line in path.read_text(encoding="utf-8").splitlines() if "{% load" in line and "yoyaku_" in line]
+    assert loads == []

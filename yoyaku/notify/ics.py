@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .conf import mail_host
-
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
@@ -55,5 +53,3 @@ def reservation_ics(*, code: str, dose_number: int, starts_at: datetime, ends_at
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
-# The UID's host; the name the resident site's download uses.
-city_host = mail_host

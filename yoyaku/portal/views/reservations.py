@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods
 from yoyaku.booking import deadline, rules, services
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Reservation
-from yoyaku.notify.ics import city_host, reservation_ics
+from yoyaku.notify.conf import mail_host
+from yoyaku.notify.ics import reservation_ics
 from yoyaku.web.pages import page
 from yoyaku.web.request import client_address
 
@@ -71,7 +72,7 @@ def ics_view(request, code: str):
         venue_name=slot.venue.name, venue_address=slot.venue.address,
         summary=_("Vaccination (dose %(dose)d)") % {"dose": reservation.dose_number},
         description=_("Reservation ID: %(code)s") % {"code": reservation.code},
-        host=city_host(),
+        host=mail_host(),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vaccination-{reservation.code}.ics"'

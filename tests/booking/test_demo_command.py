@@ -26,7 +26,8 @@ from yoyaku.booking.models import (
 from yoyaku.console.roles import venue_ids_of
 from yoyaku.notify.models import Notification
 
-pytestmark = pytest.mark.django_db
+# Each test loads the demo city (about 1.5 s): left out of `make test-fast`.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 KATAKANA = re.compile(r"^[ァ-ヶー]+$")
 

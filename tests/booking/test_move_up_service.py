@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests import factories as f
-from yoyaku.booking import moveup, services
+from yoyaku.booking import move_up, services
 from yoyaku.booking.errors import (
     MoveUpNotPossible,
     NotActive,
@@ -71,10 +71,10 @@ def test_moving_up_takes_the_new_place_frees_the_old_and_audits_why(city):
 def test_the_freed_place_shows_as_free_at_once(city):
     reservation = book(f.resident(), city["late"])
     Slot.objects.filter(pk=city["late"].pk).update(capacity=1)
-    assert city["late"].pk not in set(moveup.free_slots(now=timezone.now(), days=30).values_list("pk", flat=True))
+    assert city["late"].pk not in set(move_up.free_slots(now=timezone.now(), days=30).values_list("pk", flat=True))
     services.reservation_move_up(actor=city["staff"], reservation=reservation, slot_id=city["early"].pk,
                                  reason="繰上げ")
-    free = set(moveup.free_slots(now=timezone.now(), days=30).values_list("pk", flat=True))
+    free = set(move_up.free_slots(now=timezone.now(), days=30).values_list("pk", flat=True))
     assert city["late"].pk in free and city["early"].pk not in free
 
 
@@ -148,7 +148,7 @@ def test_every_candidate_the_list_offers_can_be_moved(city):
         book(f.resident(), city["late"])
     Slot.objects.filter(pk=city["early"].pk).update(capacity=3)
     city["early"].refresh_from_db()
-    offered = moveup.candidates(slot=city["early"], now=timezone.now())
+    offered = move_up.candidates(slot=city["early"], now=timezone.now())
     assert len(offered) == 3
     for candidate in offered:
         reservation = Reservation.objects.get(pk=candidate.reservation_id)

@@ -4,7 +4,7 @@ a reason. The counters stay right: the new slot is full again, the old place is 
 
 Elements are found by their Japanese labels, as the city's staff see them. Every console page of the walk is
 checked by axe-core (zero violations), at a desk's width (the console is a desk tool). With SCREENSHOTS=1 each
-page is also saved to docs/screenshots/ (console-moveup-NN-*.png).
+page is also saved to docs/screenshots/ (console-move-up-NN-*.png).
 """
 
 from __future__ import annotations
@@ -100,38 +100,38 @@ def test_admin_moves_a_resident_up_into_a_freed_place_and_the_counts_stay_right(
     page = browse.new_page()
     page.set_viewport_size(DESK)
     page.goto("/console/move-up/")
-    log_in(browse, page, "admin", device, password, checked, walk="moveup")
+    log_in(browse, page, "admin", device, password, checked, walk="move-up")
 
     # The list: the free places of the coming days, the rule stated; narrowed to the venue.
     expect(page.get_by_role("heading", name="繰上げ：空き枠と候補者", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="候補者の条件と並び順")).to_be_visible()
     expect(page.locator("#ordering-rule")).to_contain_text("先着順")
-    check(browse, page, "list", checked, walk="moveup")
+    check(browse, page, "list", checked, walk="move-up")
     page.get_by_label("接種会場").select_option(label=venue.name)
     page.get_by_role("button", name="表示する", exact=True).click()
     table = page.get_by_role("table", name="空き枠と優先順の候補者")
     first_row = table.get_by_role("row").nth(1)
     expect(first_row).to_contain_text(waiting.full_name)
-    check(browse, page, "list-venue", checked, walk="moveup")
+    check(browse, page, "list-venue", checked, walk="move-up")
     first_row.get_by_role("link", name=re.compile("^繰り上げる方を選ぶ")).click()
 
     # The slot's page: the candidates, best first; choose, give the reason, move.
     expect(page.get_by_role("heading", name="この時間に繰り上げる", level=1)).to_be_visible()
     candidates = page.get_by_role("table", name="候補者（優先順）")
     expect(candidates.get_by_role("row").nth(1)).to_contain_text(waiting.full_name)
-    check(browse, page, "slot", checked, walk="moveup")
+    check(browse, page, "slot", checked, walk="move-up")
     page.get_by_label(re.compile("^" + re.escape(waiting.full_name))).check()
     page.get_by_role("button", name="繰り上げる", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("理由を入力してください")
     assert page.title().startswith("エラー：")
-    check(browse, page, "slot-error", checked, walk="moveup")
+    check(browse, page, "slot-error", checked, walk="move-up")
     page.get_by_label(re.compile("^" + re.escape(waiting.full_name))).check()
     page.get_by_label("理由").fill(REASON)
     page.get_by_role("button", name="繰り上げる", exact=True).click()
 
     expect(page.get_by_role("status").first).to_contain_text("繰り上げました")
     expect(page.get_by_role("status").first).to_contain_text(reservation.code)
-    check(browse, page, "moved", checked, walk="moveup")
+    check(browse, page, "moved", checked, walk="move-up")
 
     # One step, atomic: the new place taken, the old one free; the trail says who and why.
     reservation.refresh_from_db()

@@ -1,4 +1,4 @@
-"""The move-up offer page (/moveup/<token>/): only the resident it was made to, once, while it holds."""
+"""The move-up offer page (/move-up/<token>/): only the resident it was made to, once, while it holds."""
 
 from datetime import date, timedelta
 
@@ -18,8 +18,8 @@ SYSTEM = services.Actor.system()
 def offer(city, resident, settings):
     """The logged-in resident (ticket 1234567890) holds a late slot and asked for an earlier date; an earlier
     one-place slot is offered to them and to another resident who asked later."""
-    settings.YOYAKU = {**settings.YOYAKU, "MOVEUP_OFFERS": True, "MOVEUP_OFFERS_PER_PLACE": 3,
-                       "MOVEUP_OFFER_MIN_HOURS": 3}
+    settings.YOYAKU = {**settings.YOYAKU, "MOVE_UP_OFFERS": True, "MOVE_UP_OFFERS_PER_PLACE": 3,
+                       "MOVE_UP_OFFER_MIN_HOURS": 3}
     late = city["slots"][-1]
     early = f.slot(venue=city["venues"][0], vaccine=city["vaccine"], starts_at=f.at(4, 15), capacity=1)
     mine = services.reservation_book(actor=SYSTEM, resident=resident, slot_id=late.pk, dose_number=1,
@@ -27,7 +27,7 @@ def offer(city, resident, settings):
     other = f.resident(email="hanako@example.jp", birth_date=date(1950, 5, 5))
     theirs = services.reservation_book(actor=SYSTEM, resident=other, slot_id=late.pk, dose_number=1,
                                        wants_move_up=True, email=other.email)
-    services.moveup_offers_make(slot=early)
+    services.move_up_offers_make(slot=early)
     return {
         "mine": MoveUpOffer.objects.get(reservation=mine, slot=early),
         "theirs": MoveUpOffer.objects.get(reservation=theirs, slot=early),
@@ -36,13 +36,13 @@ def offer(city, resident, settings):
 
 
 def url(offer):
-    return f"/moveup/{offer.token}/"
+    return f"/move-up/{offer.token}/"
 
 
 def test_not_logged_in_goes_to_login_and_back(client, offer):
     response = client.get(url(offer["mine"]))
     assert response.status_code == 302
-    assert response["Location"] == f"/login/?next=/moveup/{offer['mine'].token}/"
+    assert response["Location"] == f"/login/?next=/move-up/{offer['mine'].token}/"
 
 
 def test_the_page_shows_the_offer_and_the_current_booking(logged_in, offer):
@@ -52,7 +52,7 @@ def test_the_page_shows_the_offer_and_the_current_booking(logged_in, offer):
     assert "早い日時に空きが出ました" in text  # the pages are Japanese first
     assert offer["reservation"].code in text and "North Clinic" in text
     assert "受諾しない限り、何も変わりません" in text
-    assert f'action="/moveup/{offer["mine"].token}/"' in text
+    assert f'action="/move-up/{offer["mine"].token}/"' in text
 
 
 def test_accepting_moves_the_reservation_and_a_second_post_says_already_used(logged_in, offer):
@@ -79,7 +79,7 @@ def test_an_expired_offer_says_so_and_changes_nothing(logged_in, offer):
 
 def test_an_offer_someone_else_took_says_so(logged_in, offer):
     other = offer["other_reservation"]
-    services.moveup_offer_accept(actor=services.Actor.for_resident(other.resident), token=offer["theirs"].token)
+    services.move_up_offer_accept(actor=services.Actor.for_resident(other.resident), token=offer["theirs"].token)
     for response in (logged_in.get(url(offer["mine"])), logged_in.post(url(offer["mine"]))):
         assert response.status_code == 200
         assert "他の方が先に受諾されました" in response.content.decode()
@@ -89,7 +89,7 @@ def test_an_offer_someone_else_took_says_so(logged_in, offer):
 def test_another_residents_offer_and_an_unknown_token_are_404(logged_in, offer):
     assert logged_in.get(url(offer["theirs"])).status_code == 404
     assert logged_in.post(url(offer["theirs"])).status_code == 404
-    assert logged_in.get("/moveup/not-a-token/").status_code == 404
+    assert logged_in.get("/move-up/not-a-token/").status_code == 404
     assert MoveUpOffer.objects.get(pk=offer["theirs"].pk).status == "open"
     assert Reservation.objects.get(pk=offer["other_reservation"].pk).slot_id == offer["late"].pk
 
@@ -99,7 +99,7 @@ def test_staff_see_the_offers_and_their_outcomes(offer):
 
     from tests.console.conftest import log_in_staff, make_staff
 
-    services.moveup_offer_accept(actor=services.Actor.for_resident(offer["reservation"].resident),
+    services.move_up_offer_accept(actor=services.Actor.for_resident(offer["reservation"].resident),
                                  token=offer["mine"].token)
     staff = Client()
     log_in_staff(staff, make_staff("cc-offers", "call_centre"))
@@ -108,3 +108,8 @@ def test_staff_see_the_offers_and_their_outcomes(offer):
     assert "status-accepted" in text and "status-taken" in text
     taken = staff.get("/console/move-up/offers/?status=taken").content.decode()
     assert offer["other_reservation"].code in taken and offer["reservation"].code not in taken
+
+
+def test_links_in_emails_sent_before_the_rename_still_lead_to_the_offer(logged_in, offer):
+    response = logged_in.get(f"/moveup/{offer['mine'].token}/")
+    assert response.status_code == 301 and response["Location"] == url(offer["mine"])

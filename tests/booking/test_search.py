@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from tests import factories as f
 from yoyaku.booking import search
+from yoyaku.booking.errors import InvalidInput
 from yoyaku.booking.search import Query
 
 # --- Pure: kana, names, phone numbers ------------------------------------------------------------------
@@ -121,3 +122,65 @@ def test_every_given_part_must_match(people):
 def test_the_search_is_one_query(people, django_assert_num_queries):
     with django_assert_num_queries(1):
         list(search.matching(Query(name="さとう", phone="0195", birth_date=date(1944, 5, 10))))
+
+
+# --- One box: what was typed ---------------------------------------------------------------------------------
+
+TODAY = date(2021, 12, 1)
+
+
+def kinds(typed: str) -> list[str]:
+    return [term.kind for term in search.readings(typed, today=TODAY)]
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("2000000011", ["ticket_number", "phone"]),  # a 10-digit landline number looks the same
+    ("２０００-０００-０１１", ["ticket_number", "phone"]),
+    ("090-1234-5678", ["phone"]),
+    ("3111", ["phone"]),
+    ("19440510", ["birth_date", "phone"]),
+    ("1944/5/10", ["birth_date"]),
+    ("昭和19年5月10日", ["birth_date"]),
+    ("S19.5.10", ["birth_date"]),
+    ("h1.5.1", ["birth_date"]),
+    ("さとう はな", ["name"]),
+    ("佐藤", ["name"]),
+    ("sato", ["name"]),
+    ("axtz-s3yz", ["reservation_code"]),
+    ("ABCDEFGH", ["reservation_code", "name"]),  # eight letters may be a name written in the alphabet
+])
+def test_the_box_reads_what_was_typed_every_way_it_can_be_read(typed, expected):
+    assert kinds(typed) == expected
+
+
+@pytest.mark.parametrize("typed, code", [("", "search_empty"), ("  ", "search_empty"), ("01", "search_short"),
+                                         ("--", "search_short")])
+def test_what_cannot_be_read_says_what_to_type(typed, code):
+    with pytest.raises(InvalidInput) as error:
+        search.readings(typed, today=TODAY)
+    assert error.value.code == code
+
+
+def test_filters_are_dropped_when_the_box_names_one_resident():
+    assert search.understand("AXTZS3YZ", today=TODAY, birth_date=date(1944, 5, 10)).ignored_filters
+    kept = search.understand("さとう", today=TODAY, birth_date=date(1944, 5, 10))
+    assert not kept.ignored_filters and kept.birth_date == date(1944, 5, 10)
+
+
+def search_for(typed: str, **filters) -> set[str]:
+    return {r.given_name for r in search.found(search.understand(typed, today=date.today(), **filters))}
+
+
+def test_any_reading_may_match_and_filters_narrow_only_the_broad_ones(people):
+    taro = people["taro"]
+    assert search_for("0195") == {"ハナ", "太郎"}
+    assert search_for("0195", birth_date=date(1950, 3, 15)) == set()
+    assert search_for(taro.ticket_number, birth_date=date(1950, 3, 15)) == {"太郎"}  # the ticket wins
+    assert search_for("さとう", phone="5678") == {"一郎"}
+    assert search_for("S19.5.10") == {"ハナ", "太郎"}
+
+
+def test_the_found_residents_carry_their_active_reservations_in_two_queries(people, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        rows = list(search.found(search.understand("さとう", today=TODAY)))
+    assert all(r.active_reservations == [] for r in rows)

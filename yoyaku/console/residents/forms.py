@@ -1,4 +1,4 @@
-"""The console's forms for residents: search, booking on a resident's behalf, change, cancel, import.
+"""The console's forms for residents: the one search box, booking on a resident's behalf, change, cancel, import.
 
 Server-side validation only (BaseForm: no `required` attributes). Input is read with the domain's rules,
 so the operator may type what the resident says in any form: full-width digits, hyphens, era dates.
@@ -24,33 +24,33 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 100,000 residents are about 15 MB
 
 
 class ResidentSearchForm(BaseForm):
-    ticket_number = forms.CharField(
-        label=gettext_lazy("Ticket number"), required=False, max_length=40,
-        help_text=gettext_lazy("10 digits. Full-width digits and hyphens are fine."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "medium"}),
-    )
-    name = forms.CharField(
-        label=gettext_lazy("Name (kanji or kana)"), required=False, max_length=100,
-        help_text=gettext_lazy("Part of the name is enough. Hiragana, katakana and half-width kana all match."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    phone = forms.CharField(
-        label=gettext_lazy("Phone number"), required=False, max_length=40,
-        help_text=gettext_lazy("At least 4 digits; hyphens are ignored."),
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "class": "medium"}),
+    """One box that reads what was typed (search.understand), and two optional filters that narrow a name
+    search. Every search replaces the last one: nothing typed earlier is combined with it unseen."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Ticket number, reservation ID, name, phone number or date of birth"),
+        required=False, max_length=100,
+        help_text=gettext_lazy("Type what the caller gives you, as they say it: 2000000011, 0195-23-3111, "
+                               "さとう はな, 佐藤, 昭和19年5月10日, S19.5.10 or 1944/5/10."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "search-box"}),
     )
     birth_date = forms.CharField(
         label=gettext_lazy("Date of birth"), required=False, max_length=40,
         help_text=gettext_lazy("For example 19450101, 1945/1/1 or 昭和20年1月1日."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "medium"}),
     )
+    phone = forms.CharField(
+        label=gettext_lazy("Phone number"), required=False, max_length=40,
+        help_text=gettext_lazy("At least 4 digits; hyphens are ignored."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "class": "medium"}),
+    )
 
-    def clean_ticket_number(self):
-        value = self.cleaned_data["ticket_number"]
-        if not value.strip():
-            return ""
+    FILTERS = ("birth_date", "phone")
+
+    def clean_q(self):
+        value = self.cleaned_data["q"]
         try:
-            return rules.normalize_ticket_number(value)
+            return search.readings(value, today=timezone.localdate()) and value
         except InvalidInput as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 
@@ -74,18 +74,15 @@ class ResidentSearchForm(BaseForm):
         except InvalidInput as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 
-    def clean(self):
-        data = super().clean()
-        if not self.errors and self.query().empty:
-            raise forms.ValidationError(
-                _("Enter at least one of: ticket number, name, phone number, date of birth."), code="empty"
-            )
-        return data
-
-    def query(self) -> search.Query:
+    def understood(self) -> search.Understood:
         data = self.cleaned_data
-        return search.Query(ticket_number=data.get("ticket_number") or "", name=data.get("name") or "",
-                            phone=data.get("phone") or "", birth_date=data.get("birth_date"))
+        return search.understand(data["q"], today=timezone.localdate(), birth_date=data.get("birth_date"),
+                                 phone=data.get("phone") or "")
+
+    @property
+    def filters_typed(self) -> bool:
+        source = self.data if self.is_bound else self.initial
+        return any(str(source.get(name) or "").strip() for name in self.FILTERS)
 
 
 class StaffBookingForm(DetailsForm):

@@ -66,13 +66,23 @@ def _resident_reservation(resident_id: int, code: str) -> Reservation:
 @require_http_methods(["GET", "POST"])
 def search_view(request):
     if request.method == "POST":
+        saved = request.session.get(SEARCH_KEY) or {}
         if "clear" in request.POST:
             request.session.pop(SEARCH_KEY, None)
+            return redirect("console:resident_search")
+        if "clear_filters" in request.POST:
+            if saved:
+                request.session[SEARCH_KEY] = {**saved, **dict.fromkeys(ResidentSearchForm.FILTERS, "")}
             return redirect("console:resident_search")
         form = ResidentSearchForm(request.POST)
         if form.is_valid():
             # What was typed, not the cleaned values: the form re-shows it as the operator wrote it.
-            request.session[SEARCH_KEY] = {name: request.POST.get(name, "") for name in form.fields}
+            typed = {name: request.POST.get(name, "") for name in form.fields}
+            if form.understood().ignored_filters:
+                typed.update(dict.fromkeys(ResidentSearchForm.FILTERS, ""))
+                messages.info(request, _("The filters were cleared: a ticket number or a reservation ID "
+                                         "names one resident."))
+            request.session[SEARCH_KEY] = typed
             return redirect("console:resident_search")
         return page(request, "console/residents/search.html", {"form": form}, forms=[form])
 
@@ -80,8 +90,10 @@ def search_view(request):
     form = ResidentSearchForm(saved) if saved else ResidentSearchForm()
     context = {"form": form}
     if saved and form.is_valid():
-        found = list(search.matching(form.query())[: search.LIMIT + 1])
-        context.update(results=found[: search.LIMIT], more=len(found) > search.LIMIT, limit=search.LIMIT)
+        understood = form.understood()
+        results = list(search.found(understood)[: search.LIMIT + 1])
+        context.update(understood=understood, results=results[: search.LIMIT], more=len(results) > search.LIMIT,
+                       limit=search.LIMIT)
     return page(request, "console/residents/search.html", context, forms=[form])
 
 

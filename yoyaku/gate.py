@@ -101,6 +101,8 @@ def _database_step(*, now: float, rate: float, burst: float, ticket: int) -> tup
         state = db_cache.get(LINE_KEY) or {"next": 0, "released": None, "last": None}
         result = _advance(state, now=now, rate=rate, burst=burst, ticket=ticket)
         db_cache.set(LINE_KEY, state, QUEUE_SECONDS)
+        if db_cache.get(LINE_KEY) != state:  # the database cache ignores a refused write (read-only, locked)
+            raise shared.SharedCacheUnavailable("the admission gate could not record the line")
     return result
 
 

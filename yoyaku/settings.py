@@ -77,7 +77,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz for load balancers, before the HTTPS redirect, the host check and the gate (web/health.py).
+    "yoyaku.web.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The database or Redis failing in a view: the 503 page (web/faults.py; handler500 in urls.py for the rest).
+    "yoyaku.web.faults.FaultMiddleware",
     "yoyaku.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and the database: a resident in the waiting room costs one cache round trip.
@@ -91,6 +95,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# YOYAKU_LOG_FORMAT=json: one JSON line per request (method, masked path, status, duration), and every
+# log line as JSON (web/logs.py). The default, text, logs no line per request.
+LOG_FORMAT = os.environ.get("YOYAKU_LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    refuse(f"YOYAKU_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+if LOG_FORMAT == "json":
+    MIDDLEWARE = ["yoyaku.web.logs.RequestLogMiddleware", *MIDDLEWARE]
 
 if os.environ.get("YOYAKU_BENCH_FLOOR"):  # benchmarks only: per-request CPU time in a response header
     MIDDLEWARE = ["yoyaku.floor.ServerCpuMiddleware", *MIDDLEWARE]
@@ -174,7 +186,8 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Django's cache sessions, except that Redis down is the 503 page rather than a silent logout.
+    SESSION_ENGINE = "yoyaku.web.sessions"
 else:
     CACHES = {
         "default": {
@@ -272,10 +285,16 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # --- Logging: no personal data. Reservation codes and ticket numbers never go to the log. ---------
+# Paths in Django's request log lines are masked (web/logs.py); YOYAKU_LOG_FORMAT picks text or JSON lines.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_paths": {"()": "yoyaku.web.logs.MaskPathsFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "yoyaku.web.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_paths"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 

@@ -8,6 +8,10 @@ from django_otp.admin import OTPAdminSite
 # Superusers repair data in the admin; it asks for the same second factor as the console.
 admin.site.__class__ = OTPAdminSite
 
+# The database or Redis failing outside a view (a middleware): the 503 page, not the 500 (web/faults.py).
+handler500 = "yoyaku.web.faults.server_error"
+handler400 = "yoyaku.web.faults.bad_request"  # a session save the database refused is a 400 in Django
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

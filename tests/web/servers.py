@@ -38,7 +38,7 @@ def production_env(var_dir: Path, static_root: Path, **extra: str) -> dict[str, 
     keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update({
-        "SECRET_KEY": "production-test-" + "s3cr3t" * 10, "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DEBUG": "0", "SECRET_KEY": "production-test-" + "s3cr3t" * 10, "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "YOYAKU_VAR_DIR": str(var_dir), "STATIC_ROOT": str(static_root), "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "yoyaku.settings", "PYTHONPATH": str(ROOT),
         "YOYAKU_AVAILABILITY_CACHE_SECONDS": "0",
@@ -132,7 +132,7 @@ class Server:
         self.log = log
         command = [GUNICORN, "yoyaku.wsgi:application", "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
                    "-k", worker_class, "--threads", str(threads), "--timeout", str(timeout),
-                   "--graceful-timeout", "2"]
+                   "--graceful-timeout", "2", "--no-control-socket"]
         self._log_file = open(log, "ab")  # noqa: SIM115 - closed by stop()
         self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self._log_file, stderr=self._log_file,
                                         start_new_session=True)

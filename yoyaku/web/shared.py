@@ -6,6 +6,10 @@ that is atomic across every process.
   on SQLite the write lock taken at BEGIN (transaction_mode IMMEDIATE, settings.py), on PostgreSQL a
   transaction-level advisory lock. Every process on the machine queues on it.
 - Anything else (a local-memory cache a developer configured by hand): a lock in this process only.
+
+Django's database cache ignores a write the database refuses (a read-only or locked SQLite file): the
+throttle and the gate read their write back and raise SharedCacheUnavailable when it is not there, which
+web/faults.py answers with the 503 page, as for Redis down.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 
 _process_lock = threading.RLock()
+
+
+class SharedCacheUnavailable(Exception):
+    """The shared cache did not keep a write (web/faults.py: a cache fault, the 503 page)."""
 
 
 def redis_client():

@@ -88,10 +88,15 @@ def _bump(key: str, *, limit: int, limits: dict) -> None:
         except ValueError:  # expired between add and incr
             cache.set(f"{key}:n", 1, limits["WINDOW"])
             n = 1
-        cache.set(f"{key}:last", time.time(), limits["WINDOW"])
+        now = time.time()
+        cache.set(f"{key}:last", now, limits["WINDOW"])
         if n >= limit:
-            cache.set(f"{key}:lock", time.time() + limits["LOCK"], limits["LOCK"])
+            cache.set(f"{key}:lock", now + limits["LOCK"], limits["LOCK"])
             cache.delete(f"{key}:n")
+        # The database cache ignores a refused write (read-only, locked): a failure not counted must not
+        # leave the next guess free, so no count, no answer (a 503, web/faults.py).
+        if cache.get(f"{key}:last") != now:
+            raise shared.SharedCacheUnavailable("the login throttle could not record a failure")
 
 
 def failed(*, ticket: str, address: str) -> None:

@@ -597,4 +597,12 @@ T = {
     "The same time was offered to a few people: the first to accept it gets it.": "같은 자리를 여러 분께 안내하고 있으며, 먼저 수락하신 분이 예약됩니다.",
     "Nothing changes unless you accept. If you do nothing, your reservation stays as it is.": "수락하지 않으면 아무것도 바뀌지 않습니다. 아무것도 하지 않으시면 현재 예약이 그대로 유지됩니다.",
     "If you accept, your current time is given up and offered to someone else.": "수락하시면 현재 일시의 자리는 다른 분께 안내됩니다.",
+    # --- the fault page (templates/503.html, web/faults.py)
+    "Sorry, the service cannot answer right now": "죄송합니다. 지금은 서비스를 이용하실 수 없습니다",
+    "We could not complete this because the booking service is having a problem at the moment. It is not caused by anything you did.": "예약 시스템에 일시적인 문제가 발생하여 처리를 완료하지 못했습니다. 고객님의 조작으로 인한 문제가 아닙니다.",
+    "Your reservation may have been registered, changed or cancelled before the problem occurred.": "문제가 발생하기 전에 예약 등록·변경·취소가 완료되었을 수 있습니다.",
+    "Before you try again, check your reservation history:": "다시 시도하시기 전에 예약 내역을 확인해 주세요:",
+    "If it shows what you just did, it is done: you do not need to do it again.": "예약 내역에 방금 하신 내용이 반영되어 있다면 절차는 완료된 것이므로 다시 하실 필요가 없습니다.",
+    "Please wait a minute and try again.": "1분 정도 기다리신 후 다시 시도해 주세요.",
+    "If this goes on, please call us.": "이 상태가 계속되면 전화로 연락해 주세요.",
 }

@@ -568,4 +568,12 @@ T = {
     "The same time was offered to a few people: the first to accept it gets it.": "同一时间已通知多位居民，先接受者获得该名额。",
     "Nothing changes unless you accept. If you do nothing, your reservation stays as it is.": "如不接受，则不会有任何变化。若您不做任何操作，预约保持不变。",
     "If you accept, your current time is given up and offered to someone else.": "接受后，您当前时间的名额将被释放并通知其他人。",
+    # --- the fault page (templates/503.html, web/faults.py)
+    "Sorry, the service cannot answer right now": "抱歉，服务暂时无法使用",
+    "We could not complete this because the booking service is having a problem at the moment. It is not caused by anything you did.": "由于预约系统暂时出现问题，未能完成处理。这不是您的操作造成的。",
+    "Your reservation may have been registered, changed or cancelled before the problem occurred.": "在问题发生之前，您的预约可能已经完成登记、变更或取消。",
+    "Before you try again, check your reservation history:": "再次尝试之前，请先查看预约记录：",
+    "If it shows what you just did, it is done: you do not need to do it again.": "如果预约记录中已显示您刚才的操作，则手续已经完成，无需再次操作。",
+    "Please wait a minute and try again.": "请稍等一分钟后再试。",
+    "If this goes on, please call us.": "如果这种情况持续，请致电联系我们。",
 }

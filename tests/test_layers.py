@@ -14,6 +14,7 @@ BELOW = {
     "yoyaku.web": {"yoyaku.booking", "yoyaku.notify"},
     "yoyaku.portal": {"yoyaku.web", "yoyaku.booking", "yoyaku.notify"},
     "yoyaku.console": {"yoyaku.web", "yoyaku.booking", "yoyaku.notify"},
+    "yoyaku.api": {"yoyaku.web", "yoyaku.booking", "yoyaku.notify"},
 }
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "yoyaku.web",
     "yoyaku.portal",
     "yoyaku.console",
+    "yoyaku.api",
     "django_otp",
     "django_otp.plugins.otp_totp",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("console/", include("yoyaku.console.urls")),
+    path("api/v1/", include("yoyaku.api.urls")),  # the integration API (docs/api.md)
     path("dev/mail/", include("yoyaku.notify.urls")),  # the dev inbox: a 404 unless DEBUG
     path("", include("yoyaku.portal.urls")),
 ]

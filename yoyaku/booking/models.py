@@ -453,3 +453,6 @@ class MoveUpOffer(models.Model):
         if self.status == self.Status.OPEN and self.expires_at <= now:
             return self.Status.EXPIRED
         return self.status
+
+
+from .integrations import ApiToken  # noqa: E402, F401  (the integration API's tokens: booking/integrations.py)

@@ -4,6 +4,7 @@ list, added here."""
 from django.urls import path
 
 from . import auth, home
+from .integrations import urls as integrations_urls
 from .reports import urls as reports_urls
 from .residents import urls as residents_urls
 from .setup import urls as setup_urls
@@ -20,4 +21,5 @@ urlpatterns = [
     *setup_urls.urlpatterns,
     *venues_urls.urlpatterns,
     *reports_urls.urlpatterns,
+    *integrations_urls.urlpatterns,
 ]

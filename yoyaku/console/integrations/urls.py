@@ -1,0 +1,10 @@
+"""Console URLs: the integrations area (API tokens), for city admins."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("integrations/", views.tokens_view, name="integrations"),
+    path("integrations/<int:pk>/revoke/", views.token_revoke_view, name="integration_revoke"),
+]

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast install install-dev lint check-integrity bench bench-overload rehearsal clean messages
+.PHONY: run stop totp test test-fast install install-dev lint check-integrity bench bench-overload rehearsal clean messages
 
 # Re-install only when pyproject.toml changes (the stamp carries its hash).
 PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
@@ -27,17 +27,33 @@ $(STAMP_DEV): $(BIN)/python
 install: $(STAMP)
 install-dev: $(STAMP_DEV)
 
-# The web server and, beside it, the notification worker (stopped when the server stops). The demo asks for
-# DEBUG explicitly (it is off unless DEBUG=1): the emails are files in var/mail/, shown at /dev/mail/.
+# The web server and, beside it, the notification worker, under one supervisor (yoyaku/supervise.py): Ctrl-C,
+# or SIGINT/SIGTERM to the job, stops both, in the foreground and in the background; `make stop` does it from
+# another terminal. The demo asks for DEBUG explicitly (it is off unless DEBUG=1): the emails are files in
+# var/mail/, shown at /dev/mail/. The site's URL (the banner, the links in emails) follows HOST and PORT;
+# a server bound to every address (HOST=0.0.0.0) is announced on 127.0.0.1. YOYAKU_SITE_URL overrides it.
+SITE_HOST = $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
+YOYAKU_SITE_URL ?= http://$(SITE_HOST):$(PORT)
 run: export DEBUG = 1
+run: export YOYAKU_SITE_URL := $(YOYAKU_SITE_URL)
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py demo --if-empty
-	@echo "Emails sent by the worker: http://$(HOST):$(PORT)/dev/mail/ (files in var/mail/)"
-	@$(BIN)/python manage.py run_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Stop: Ctrl-C here, or 'make stop' in another terminal (the server and the worker stop together)."
+	@exec $(BIN)/python -m yoyaku.supervise --pidfile var/run.pid \
+		-- $(BIN)/python manage.py run_worker -- $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The current 6-digit code of a demo staff user (the demo enrols their authenticator key with DEBUG on only).
+STAFF ?= admin
+totp: export DEBUG = 1
+totp: install
+	@$(BIN)/python manage.py demo --totp $(STAFF)
+
+# Stops a `make run` started from this folder (foreground or background): SIGINT to its supervisor.
+stop:
+	@if [ -f var/run.pid ] && kill -INT "$$(cat var/run.pid)" 2>/dev/null; then echo "Stopping make run."; \
+	else echo "No make run is running from this folder (no live var/run.pid)."; fi
 
 # The browser tests' axe-core (package.json); npm ci writes node_modules/.package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -58,10 +74,13 @@ lint: install-dev
 check-integrity: install
 	$(BIN)/python manage.py check_integrity
 
+# Back to a fresh clone: the next `make run` installs again and loads a new demo city (the database, the demo's
+# sent emails and the virtualenv go; anything else in var/ stays).
 clean:
-	rm -rf $(VENV) var/*.sqlite3* .pytest_cache
+	rm -rf $(VENV) var/*.sqlite3* var/mail var/run.pid .pytest_cache
 
 # Refresh the translation catalogues from the source and the dicts in yoyaku/locale/tools/, then compile.
+messages: export DEBUG = 1
 messages: install-dev
 	cd yoyaku && ../$(BIN)/python ../manage.py makemessages -l ja -l en -l zh_Hans -l ko --no-location --no-obsolete
 	$(BIN)/python yoyaku/locale/tools/fill_po.py yoyaku/locale/ja/LC_MESSAGES/django.po yoyaku/locale/tools/ja.py

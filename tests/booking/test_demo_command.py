@@ -1,5 +1,6 @@
 """The demo city (`manage.py demo`): its shape, its determinism, --if-empty, and that it is consistent."""
 
+import base64
 import re
 from datetime import date, timedelta
 from io import StringIO
@@ -179,8 +180,82 @@ def test_demo_printed_resident_logins_exist_have_no_reservation_and_may_book_dos
         assert not resident.reservations.exists()
         assert not resident.doses.exists()
         assert selectors.dose_eligibility(resident=resident, dose_number=1, now=timezone.now()).allowed
-    assert "http://127.0.0.1:8000/" in output
-    assert "http://127.0.0.1:8000/admin/" in output
+    assert "Resident site / 住民向けサイト: http://127.0.0.1:8000/\n" in output
+    assert "Staff console / 職員: http://127.0.0.1:8000/console/\n" in output
+
+
+# --- The banner and the second factor (issue 17) -----------------------------------------------------------
+
+
+def test_demo_banner_addresses_follow_the_site_url_setting(settings):
+    """make run sets YOYAKU_SITE_URL from HOST and PORT: the banner says the same address as the emails' links,
+    and staff go to the console, not the Django admin."""
+    settings.DEBUG = True  # as make run sets it (pytest-django turns it off)
+    settings.YOYAKU = {**settings.YOYAKU, "SITE_URL": "http://127.0.0.1:18810"}
+    output = demo("--residents", "100")
+    assert "Resident site / 住民向けサイト: http://127.0.0.1:18810/\n" in output
+    assert "Staff console / 職員: http://127.0.0.1:18810/console/\n" in output
+    assert "Emails sent by the worker: http://127.0.0.1:18810/dev/mail/" in output
+    assert ":8000" not in output and "/admin/" not in output
+
+
+def test_demo_with_debug_enrols_the_demo_staff_with_printed_keys_that_give_the_code(settings):
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from yoyaku.console.management.commands.demo import DEMO_DEVICE
+
+    settings.DEBUG = True
+    output = demo("--residents", "100")
+    keys = dict(re.findall(r"^  (\w+) +demo-\w+-2026 +([A-Z2-7]{32}) ", output, flags=re.MULTILINE))
+    assert set(keys) == {"admin", "operator", "venue1"}
+    assert "demo only, because DEBUG is on" in output and "never in production" in output
+    assert "make totp STAFF=admin" in output and "oathtool --totp -b KEY" in output
+    for username, key in keys.items():
+        device = TOTPDevice.objects.get(user__username=username)
+        assert (device.name, device.confirmed) == (DEMO_DEVICE, True)
+        # What oathtool or an authenticator app computes from the printed key is what the console accepts.
+        code = TOTP(base64.b32decode(key)).token()
+        assert device.verify_token(f"{code:06d}")
+    # `make totp STAFF=operator` (manage.py demo --totp operator) prints the code of now.
+    printed = demo("--totp", "operator").strip()
+    assert re.fullmatch(r"[0-9]{6}", printed)
+    assert printed == f"{TOTP(base64.b32decode(keys['operator'])).token():06d}"
+    # Printed again, the same keys, when the database is already there.
+    assert dict(re.findall(r"^  (\w+) +demo-\w+-2026 +([A-Z2-7]{32}) ", demo("--if-empty"), flags=re.MULTILINE)) == keys
+
+
+def test_demo_without_debug_enrols_nothing_and_prints_no_key(settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.DEBUG = False
+    output = demo("--residents", "100")
+    assert not TOTPDevice.objects.exists()
+    assert not re.search(r"[A-Z2-7]{32}", output)
+    assert "the first login shows a QR code" in output
+    assert "/dev/mail/" not in output  # the dev inbox is a 404 without DEBUG
+    with pytest.raises(CommandError, match="only in the demo"):
+        demo("--totp", "admin")
+
+
+def test_demo_keys_are_printed_only_with_debug_even_when_enrolled(settings):
+    settings.DEBUG = True
+    demo("--residents", "100")
+    settings.DEBUG = False
+    assert not re.search(r"[A-Z2-7]{32}", demo("--if-empty"))
+
+
+def test_demo_gives_an_existing_user_no_device(settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.DEBUG = True
+    get_user_model().objects.create_user("admin", password="their-own-password-123")
+    output = demo("--residents", "100")
+    assert not TOTPDevice.objects.filter(user__username="admin").exists()
+    assert set(TOTPDevice.objects.values_list("user__username", flat=True)) == {"operator", "venue1"}
+    assert re.search(r"^  admin +\(existing user: password unchanged\) +- ", output, flags=re.MULTILINE)
+    with pytest.raises(CommandError, match="no demo authenticator key"):
+        demo("--totp", "admin")
 
 
 def test_demo_leaves_every_counter_consistent():

@@ -171,8 +171,8 @@ STAFF = [
 # StaffProfile (booking knows nothing of the console).
 STAFF_VENUES = {"venue1": ["C01"]}
 
-SITE_URL = "http://127.0.0.1:8000/"
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
+# The banner's addresses come from settings.YOYAKU["SITE_URL"] (YOYAKU_SITE_URL, which `make run` derives
+# from HOST and PORT), the same setting that writes the links in the emails.
 
 # --- Names ---------------------------------------------------------------------------------------
 
@@ -514,10 +514,16 @@ def _staff(summary: DemoSummary) -> None:
 # --- What to print --------------------------------------------------------------------------------
 
 
-def login_lines(*, today: date | None = None, existing_staff: frozenset[str] = frozenset()) -> list[str]:
-    """How to log in: the demo residents and staff users that exist in the database."""
+def login_lines(*, today: date | None = None, existing_staff: frozenset[str] = frozenset(),
+                site_url: str | None = None, staff_url: str = "", staff_keys: dict[str, str] | None = None,
+                ) -> list[str]:
+    """How to log in: the demo residents and staff users that exist in the database. `site_url` defaults to
+    the site's setting; `staff_url` is where staff log in (the console says); `staff_keys`, the demo staff's
+    authenticator keys (base32) where the demo enrolled one."""
     today = today or timezone.localdate()
-    lines = [f"Resident site / 住民向けサイト: {SITE_URL}"]
+    site_url = (site_url or settings.YOYAKU["SITE_URL"]).rstrip("/") + "/"
+    staff_keys = staff_keys or {}
+    lines = [f"Resident site / 住民向けサイト: {site_url}"]
     tickets = [login.ticket_number for login in DEMO_LOGINS]
     found = {r.ticket_number: r for r in Resident.objects.filter(ticket_number__in=tickets)}
     if found:
@@ -533,12 +539,14 @@ def login_lines(*, today: date | None = None, existing_staff: frozenset[str] = f
         lines.append("  (no demo residents in this database)")
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=[s.username for s in STAFF])}
-    lines.append(f"Staff / 職員: {ADMIN_URL}")
+    lines.append(f"Staff console / 職員: {staff_url or site_url}")
+    if staff_keys:
+        lines.append(f"  {'user':<10} {'password':<20} {'authenticator key (TOTP)':<33} role")
     for spec in STAFF:
         if spec.username not in users:
             continue
         password = "(existing user: password unchanged)" if spec.username in existing_staff else spec.password
         role = f"{spec.group}, superuser" if spec.superuser else spec.group
-        lines.append(f"  {spec.username:<10} {password:<20} ({role})")
-    lines.append("These passwords are for the demo only. デモ専用のパスワードです。")
+        key = f"{staff_keys.get(spec.username, '-'):<33} " if staff_keys else ""
+        lines.append(f"  {spec.username:<10} {password:<20} {key}({role})")
     return lines

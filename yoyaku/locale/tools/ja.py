@@ -351,6 +351,12 @@ T = {
     'The demo needs at least %(min)d residents.': 'デモには住民が%(min)d人以上必要です。',
     'The database already has data (residents, venues, vaccines or slots): the demo loads only into an empty database. Use a new database, or --if-empty to just print the logins.': 'データベースにはすでにデータ（住民・会場・ワクチン・予約枠）があります。デモは空のデータベースにだけ読み込みます。新しいデータベースを使うか、--if-empty でログイン情報だけを表示してください。',
     'The database already has data (%(count)d residents): nothing loaded.': 'データベースにはすでにデータ（住民%(count)d人）があります。何も読み込んでいません。',
+    # --- the demo's banner and second factor (manage.py demo, make run)
+    "The demo's authenticator codes exist only in the demo (DEBUG=1, as make run sets).": "デモ用の認証コードはデモ（make run が設定する DEBUG=1）でだけ使えます。",
+    "%(user)s has no demo authenticator key: the demo enrols only the staff users it creates.": "%(user)sにはデモ用の認証キーがありません。デモが登録するのは、デモが作成した職員ユーザーだけです。",
+    "  Second factor: these demo accounts already have an authenticator key (demo only, because DEBUG is on; never in production).\n  The 6-digit code: make totp STAFF=%(user)s, or oathtool --totp -b KEY, or the key in any authenticator app.": "  二要素認証：これらのデモ用アカウントには認証キーを登録済みです（DEBUG が有効なデモだけ。本番では登録しません）。\n  6桁のコード：make totp STAFF=%(user)s、または oathtool --totp -b KEY、または認証アプリにキーを登録。",
+    "  Second factor: the first login shows a QR code for an authenticator app (the demo enrols keys only with DEBUG=1, as make run sets).": "  二要素認証：最初のログインで認証アプリ用のQRコードが表示されます（デモがキーを登録するのは make run が設定する DEBUG=1 のときだけです）。",
+    "Emails sent by the worker: %(url)s (files in var/mail/)": "送信されたメール：%(url)s（ファイルは var/mail/）",
     'Demo city loaded in %(seconds).1f s: %(venues)d venues, %(slots)d slots, %(residents)d residents, %(reservations)d reservations (%(cancelled)d cancelled), %(doses)d earlier doses, %(notices)d notices.': 'デモ市を%(seconds).1f秒で読み込みました：会場%(venues)d、予約枠%(slots)d、住民%(residents)d人、予約%(reservations)d件（キャンセル%(cancelled)d件）、接種記録%(doses)d件、お知らせ%(notices)d件。',
     'No venue has the code “%(code)s”.': 'コード「%(code)s」の会場はありません。',
     'No vaccine has the code “%(code)s”.': 'コード「%(code)s」のワクチンはありません。',

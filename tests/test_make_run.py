@@ -207,3 +207,16 @@ def test_make_run_in_the_foreground_stops_on_ctrl_c(clone):
         assert run.group() == {}
     finally:
         run.kill()
+
+
+def test_make_test_without_chromium_ends_by_saying_the_browser_walks_did_not_run(tmp_path):
+    """A machine without Chromium: the skips are summed up at the end with the one command that enables them."""
+    env = {**newcomer_env(), "YOYAKU_CHROMIUM": str(tmp_path / "no-chromium"),
+           "TEST_DATABASE_NAME": str(tmp_path / "test.sqlite3")}
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "pytest"), "tests/e2e/test_axe_harness.py", "-q",
+                             "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:]
+    tail = result.stdout[result.stdout.index("browser walks not run"):]
+    assert "The browser walks (tests/e2e, 1 test) did NOT run: No Chromium at" in tail
+    assert "To run them, install what is missing and run make test again:  apt-get install -y chromium" in tail

@@ -2,7 +2,8 @@
 
 Chromium: /usr/bin/chromium (`apt-get install -y chromium`; never `playwright install`). axe-core:
 node_modules/axe-core (`npm ci`, which `make test` runs). When either is missing the tests fail in CI
-(env CI set) and are skipped on a developer's machine, with the command that installs it.
+(env CI set) and are skipped on a developer's machine, with the command that installs it; the end of the run
+then says plainly that the browser walks did not run, and the one command that enables them.
 
 The app runs in pytest-django's live server, on the test database; every test loads a small demo city.
 Screenshots (docs/screenshots/) are written only with SCREENSHOTS=1, so a normal run never rewrites them.
@@ -31,11 +32,16 @@ except ImportError:  # the dev extra installs it; the `browser` fixture then fai
     expect = sync_playwright = None
 
 
-def _missing(message: str) -> None:
+# What was missing in this run (the command that installs it): for the summary at the end.
+MISSING: dict[str, str] = {}
+
+
+def _missing(message: str, command: str) -> None:
     """In CI a missing browser tool is a failure, never a silent skip."""
     if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+        pytest.fail(f"{message}: {command}", pytrace=False)
+    MISSING[message] = command
+    pytest.skip(f"{message}: {command}")
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +51,11 @@ def browser():
     are still plain synchronous code, so Django's async check is off for that time only (module scope: the
     flush after a module's last test comes before this fixture ends)."""
     if sync_playwright is None:
-        _missing("Python Playwright is not installed: .venv/bin/pip install -e '.[dev]'")
+        _missing("Python Playwright is not installed", ".venv/bin/pip install -e '.[dev]'")
     if not CHROMIUM.exists():
-        _missing(f"No Chromium at {CHROMIUM}: apt-get install -y chromium")
+        _missing(f"No Chromium at {CHROMIUM}", "apt-get install -y chromium")
     if not AXE.exists():
-        _missing(f"No axe-core at {AXE}: npm ci")
+        _missing(f"No axe-core at {AXE}", "npm ci")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as p:
@@ -176,3 +182,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """At the very end, not one line each in the middle: the browser walks did not run, and how to run them."""
+    if not MISSING:
+        return
+    here = Path(__file__).parent
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if here in (REPO / r.nodeid.split("::")[0]).parents]
+    commands = " && ".join(dict.fromkeys(MISSING.values()))
+    terminalreporter.section("browser walks not run", sep="=", yellow=True, bold=True)
+    tests = f"{len(skipped)} test{'s' if len(skipped) != 1 else ''}"
+    terminalreporter.write_line(f"The browser walks (tests/e2e, {tests}) did NOT run: {'; '.join(MISSING)}.",
+                                yellow=True)
+    terminalreporter.write_line(f"To run them, install what is missing and run make test again:  {commands}")

@@ -163,6 +163,8 @@ def test_what_cannot_be_read_says_what_to_type(typed, code):
 
 def test_filters_are_dropped_when_the_box_names_one_resident():
     assert search.understand("AXTZS3YZ", today=TODAY, birth_date=date(1944, 5, 10)).ignored_filters
+    assert search.understand("ABCDEFGH", today=TODAY, phone="3111").ignored_filters  # a code, or a name
+    assert search.understand("2000000011", today=TODAY, phone="3111").ignored_filters  # a ticket, or a phone
     kept = search.understand("さとう", today=TODAY, birth_date=date(1944, 5, 10))
     assert not kept.ignored_filters and kept.birth_date == date(1944, 5, 10)
 

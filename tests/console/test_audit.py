@@ -47,13 +47,15 @@ def rows(html: str) -> str:
 def test_the_log_shows_who_what_when_and_why(admin, city):
     html = admin.get("/console/audit/").content.decode()
     body = rows(html)
-    assert "op-audit" in body and "reservation.book" in body and "電話予約" in body and "本人から電話" in body
+    assert "op-audit" in body and "Reservation booked" in body and "電話予約" in body and "本人から電話" in body
+    assert "reservation.book" not in body and "channel=" not in body  # words, not codes
+    assert "Channel: phone" in body and f'href="/console/setup/slots/{city["near"].pk}/"' in body
     assert city["booked"].code in body and "10.0.0.9" in body
 
 
 def test_filter_by_action_and_staff_member(admin, city):
     body = rows(admin.get("/console/audit/?action=reservation.cancel").content.decode())
-    assert "reservation.cancel" in body and "reservation.book" not in body
+    assert "Reservation cancelled" in body and "Reservation booked" not in body
     body = rows(admin.get(f"/console/audit/?staff={city['operator'].pk}").content.decode())
     assert body.count("<tr>") == 2  # the operator's booking and cancellation, not the system's booking
 
@@ -82,7 +84,7 @@ def test_filter_by_dates(admin, city):
     AuditEvent.objects.filter(action="reservation.cancel").update(created_at=timezone.now() - timedelta(days=10))
     day = (timezone.localdate() - timedelta(days=10)).isoformat()
     body = rows(admin.get(f"/console/audit/?date_from={day}&date_to={day}").content.decode())
-    assert "reservation.cancel" in body and "reservation.book" not in body
+    assert "Reservation cancelled" in body and "Reservation booked" not in body
     html = admin.get(f"/console/audit/?date_from={timezone.localdate()}&date_to={day}").content.decode()
     assert "The end date must be on or after the start date." in html
 

@@ -224,10 +224,10 @@ def test_resident_page_shows_details_reservations_doses_and_audit_newest_first(o
                               lot="LOT-42", place="県の大規模接種会場", source=DoseRecord.Source.IMPORT)
     html = operator.get(f"/console/residents/{hana.pk}/").content.decode()
     for text in ["2000000011", "0195-23-3111", "hana@example.jp", first.code, "cancelled", "LOT-42",
-                 "県の大規模接種会場", "asked by phone on 12 May", "reservation.cancel", "reservation.book",
+                 "県の大規模接種会場", "asked by phone on 12 May", "Reservation cancelled", "Reservation booked",
                  "u-call_centre"]:
         assert text in html, text
-    assert html.index("reservation.cancel") < html.index("reservation.book")
+    assert html.index("Reservation cancelled") < html.index("Reservation booked")
 
 
 def test_resident_page_offers_booking_only_what_may_be_booked(operator, hana, city):

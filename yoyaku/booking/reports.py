@@ -1,6 +1,6 @@
-"""Reads for the console's reports and venue pages: the dashboard's figures, the audit trail, the
-reservations export, a venue's roster and day counts. Aggregates and fixed query counts, never row by row
-(tests/console/test_dashboard.py and test_rosters.py pin the counts)."""
+"""Reads for the console's home, reports and venue pages: today's figures and tasks, the dashboard's figures,
+the audit trail, the reservations export, a venue's roster and day counts. Aggregates and fixed query counts,
+never row by row (tests/console/test_dashboard.py, test_rosters.py and test_home.py pin the counts)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from yoyaku.notify.models import Notification
 
 from . import rules
 from .availability import local_midnight
-from .models import AuditEvent, Reservation, Slot, Venue
+from .models import AuditEvent, MoveUpOffer, Reservation, Slot, Venue
 
 # --- The dashboard ----------------------------------------------------------------------------------------
 
@@ -151,3 +154,51 @@ def day_counts(*, venues, day: date) -> dict[int, dict]:
         counts.setdefault(row["slot__venue_id"], {"capacity": 0, "booked": 0}).update(
             done=row["done"], no_show=row["no_show"], cancelled=row["cancelled"])
     return counts
+
+
+# --- The console's home: today, tasks, audit events worth a look ------------------------------------------
+
+
+def today_by_venue(*, day: date, venue_ids=None) -> list[dict]:
+    """Per venue with slots on `day`: booked, checked in, no-shows, free places, vials opened and the doses
+    they would waste. Four queries (dashboard_figures and day_counts)."""
+    rows, _overall = dashboard_figures(start=day, days=1)
+    figures = rows[0].venues if rows else []
+    if venue_ids is not None:
+        figures = [(venue, f) for venue, f in figures if venue["id"] in venue_ids]
+    counts = day_counts(venues=[venue["id"] for venue, _f in figures], day=day) if figures else {}
+    return [{"venue": venue, "booked": f.booked, "free": f.free, "vials": f.vials, "waste": f.waste,
+             "done": counts.get(venue["id"], {}).get("done", 0),
+             "no_show": counts.get(venue["id"], {}).get("no_show", 0)} for venue, f in figures]
+
+
+@dataclass
+class Tasks:
+    free_tomorrow: int  # places free in tomorrow's open slots
+    wanting_move_up: int  # active reservations whose resident asked for an earlier date
+    offers_open: int  # move-up offers waiting for the resident's answer
+    emails_failed: int  # emails the outbox gave up on
+
+
+def tasks(*, now: datetime) -> Tasks:
+    """What staff should look at today. Four queries, each a count."""
+    tomorrow = timezone.localdate(now) + timedelta(days=1)
+    places = Slot.objects.filter(day=tomorrow, closed=False).aggregate(capacity=Sum("capacity"), booked=Sum("booked"))
+    return Tasks(
+        free_tomorrow=max((places["capacity"] or 0) - (places["booked"] or 0), 0),
+        wanting_move_up=Reservation.objects.active().filter(wants_move_up=True, resident__active=True).count(),
+        offers_open=MoveUpOffer.objects.filter(status=MoveUpOffer.Status.OPEN, expires_at__gt=now).count(),
+        emails_failed=Notification.objects.filter(status=Notification.Status.FAILED).count(),
+    )
+
+
+# Staff acts that change what others rely on, or touch access: shown on the city admin's home.
+WORTH_A_LOOK = ("staff.device_setup", "api_token.create", "api_token.authorise", "api_token.revoke",
+                "venue.day_close", "slot.close", "slot.capacity", "booking_window.open", "booking_window.close",
+                "notice.withdraw", "notification.send_again")
+
+
+def audit_worth_a_look(*, limit: int = 8):
+    """The latest audit events worth a look (access, closures, windows), and any lockout. One query."""
+    return (AuditEvent.objects.filter(Q(action__in=WORTH_A_LOOK) | Q(action__endswith="lockout"))
+            .select_related("actor_user", "resident", "reservation").order_by("-created_at", "-id")[:limit])

@@ -6,8 +6,8 @@ digits), a birth date in any form people say it (19440510, 1944/5/10, 昭和19�
 in kanji or kana. Text that can be read several ways is searched every way at once (a 10-digit number is a
 ticket number or a landline phone number) and the page says which readings were tried: the operator never
 has to pick a field, and never gets an empty answer for a term that sits in a field they forgot. Optional
-filters (birth date, phone) narrow a name search; they are never applied to a ticket number or a
-reservation ID, which name one person.
+filters (birth date, phone) narrow a name search; they are dropped (and the page says so) when the text can
+be a ticket number or a reservation ID, which name one person: a forgotten filter never hides them.
 
 The normalisation is pure and tested on its own (tests/booking/test_search.py). Kana match whatever the
 script: hiragana, katakana and half-width katakana are one thing here (NFKC turns half-width katakana into
@@ -190,7 +190,7 @@ def understand(text: str, *, today: date, birth_date: date | None = None, phone:
     terms = readings(text, today=today)
     filters = tuple(t for t in (Term(BIRTH_DATE, birth_date) if birth_date else None,
                                 Term(PHONE, phone) if phone else None) if t)
-    if filters and all(term.kind in EXACT for term in terms):
+    if filters and any(term.kind in EXACT for term in terms):  # it may name one resident: never hide them
         return Understood(terms=terms, ignored_filters=True)
     return Understood(terms=terms, birth_date=birth_date, phone=phone, filters=filters)
 

@@ -15,11 +15,24 @@ from urllib.parse import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 CITY_ADMIN = "city_admin"
 CALL_CENTRE = "call_centre"
 VENUE_STAFF = "venue_staff"
 ROLES = (CITY_ADMIN, CALL_CENTRE, VENUE_STAFF)
+# The health office's own words for its people, shown wherever a role is (never the code).
+ROLE_LABELS = {
+    CITY_ADMIN: gettext_lazy("Health office (city administrator)"),
+    CALL_CENTRE: gettext_lazy("Call centre (予約相談センター)"),
+    VENUE_STAFF: gettext_lazy("Venue staff"),
+}
+
+
+def role_labels(user) -> list:
+    """The user's roles in words, in the order of ROLES."""
+    roles = roles_of(user)
+    return [ROLE_LABELS[role] for role in ROLES if role in roles]
 
 
 def roles_of(user) -> frozenset[str]:

@@ -18,6 +18,7 @@ from yoyaku.booking.errors import InvalidInput
 from yoyaku.booking.models import AuditEvent, Reservation
 from yoyaku.web.forms import BaseForm
 
+from .. import audit_labels
 from ..forms import DayField, days_field, venue_field
 
 MAX_EXPORT_DAYS = 366
@@ -61,7 +62,7 @@ class AuditFilterForm(BaseForm):
         self.fields["staff"].queryset = get_user_model().objects.filter(is_staff=True).order_by("username")
         self.fields["staff"].label_from_instance = lambda user: user.get_username()
         actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.fields["action"].choices = [("", _("Any action")), *((a, a) for a in actions)]
+        self.fields["action"].choices = [("", _("Any action")), *audit_labels.action_choices(actions)]
 
     def clean(self):
         return _range_clean(self, super().clean())

@@ -170,6 +170,7 @@ def test_make_run_in_the_background_serves_its_port_and_stops_on_sigint(clone):
         assert ":8000" not in banner and "/admin/" not in banner
         assert run.get("/console/")[0] == 200  # the console's login page (redirected)
         assert run.get("/dev/mail/")[0] == 200
+        assert run.get("/static/favicon.svg")[0] == 200
         # The demo staff's second factor: a key per user and the one-line way to read the code.
         assert re.search(r"^  admin +demo-admin-2026 +[A-Z2-7]{32} ", banner, re.MULTILINE)
         assert "make totp STAFF=admin" in banner and "oathtool --totp -b KEY" in banner

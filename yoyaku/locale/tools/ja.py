@@ -208,6 +208,7 @@ T = {
     "Go to the top page": "トップページへ",
     "Error:": "エラー：",
     "vaccination booking": "ワクチン接種予約",
+    "Book, change or cancel your vaccination appointment with %(city_name)s online, in Japanese, English, Chinese or Korean.": "%(city_name)sのワクチン接種の予約・変更・キャンセルがインターネットでできます。日本語・英語・中国語・韓国語に対応しています。",
     "Skip to main content": "本文へ移動",
     "Text size": "文字サイズ",
     "Log out": "ログアウト",

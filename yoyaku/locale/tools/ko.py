@@ -242,6 +242,7 @@ T = {
     "Go to the top page": "첫 페이지로",
     "Error:": "오류:",
     "vaccination booking": "백신 접종 예약",
+    "Book, change or cancel your vaccination appointment with %(city_name)s online, in Japanese, English, Chinese or Korean.": "%(city_name)s의 백신 접종 예약·변경·취소를 인터넷으로 할 수 있습니다. 일본어, 영어, 중국어, 한국어를 지원합니다.",
     "Skip to main content": "본문으로 건너뛰기",
     "Text size": "글자 크기",
     "Log out": "로그아웃",

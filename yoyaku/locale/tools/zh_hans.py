@@ -232,6 +232,7 @@ T = {
     "Go to the top page": "前往首页",
     "Error:": "错误：",
     "vaccination booking": "疫苗接种预约",
+    "Book, change or cancel your vaccination appointment with %(city_name)s online, in Japanese, English, Chinese or Korean.": "在网上预约、更改或取消%(city_name)s的疫苗接种。支持日语、英语、中文和韩语。",
     "Skip to main content": "跳到正文",
     "Text size": "文字大小",
     "Log out": "退出登录",

@@ -5,8 +5,6 @@ the web (same rules, deadline included), and can be revoked."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +22,7 @@ from . import data
 from .auth import actor_for, require
 from .idempotency import idempotent
 from .problems import Problem
-from .schemas import AuthoriseIn, BotBookIn, BotChangeIn, ReservationOut, RevokedOut, SlotOut, TokenOut
+from .schemas import AuthoriseIn, BotBookIn, BotChangeIn, IsoDate, ReservationOut, RevokedOut, SlotOut, TokenOut
 from .system import ERRORS, PATH_ID, ok
 
 router = Router()
@@ -91,7 +89,7 @@ def my_reservations(request):
 
 class TimesQuery(Schema):
     dose_number: int = Field(..., ge=1, le=16)
-    day: date
+    day: IsoDate
     venue_id: int | None = Field(None, ge=1, le=2**31 - 1)
 
 

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yoyaku.booking import rules, services
-from yoyaku.booking.errors import InvalidInput
 from yoyaku.booking.models import AuditEvent, DoseRecord, Reservation, Resident, Slot, Vaccine, Venue
+
+from .problems import Problem
 
 
 def venue_out(venue: Venue) -> dict:
@@ -66,7 +67,7 @@ def resident_by_ticket(text: str) -> Resident | None:
 
 def doses_import(*, actor: services.Actor, records: list, reason: str) -> tuple[int, int]:
     """Record doses given elsewhere. A record identical to one already held is left as it is (unchanged); one
-    that differs, or names an unknown ticket or vaccine, refuses the whole import (InvalidInput, its row)."""
+    that differs, or names an unknown ticket or vaccine, refuses the whole import (a 409 problem naming the record)."""
     services.require_reason(actor, reason)
     created = unchanged = 0
     with transaction.atomic():
@@ -76,18 +77,17 @@ def doses_import(*, actor: services.Actor, records: list, reason: str) -> tuple[
             resident = resident_by_ticket(record.ticket_number)
             vaccine = vaccines.get(record.vaccine_code)
             if resident is None:
-                raise InvalidInput(_("Record %(n)d: no resident has this ticket number.") % {"n": index},
-                                   code="dose_import_ticket")
+                raise Problem(409, "dose_import_ticket",
+                              _("Record %(n)d: no resident has this ticket number.") % {"n": index})
             if vaccine is None:
-                raise InvalidInput(_("Record %(n)d: no vaccine has this code.") % {"n": index},
-                                   code="dose_import_vaccine")
+                raise Problem(409, "dose_import_vaccine", _("Record %(n)d: no vaccine has this code.") % {"n": index})
             held = DoseRecord.objects.filter(resident=resident, dose_number=record.dose_number).first()
             if held is not None:
                 if held.vaccine_id == vaccine.pk and held.given_on == record.given_on:
                     unchanged += 1
                     continue
-                raise InvalidInput(_("Record %(n)d: another dose is already recorded for this dose number.")
-                                   % {"n": index}, code="dose_import_conflict")
+                raise Problem(409, "dose_import_conflict",
+                              _("Record %(n)d: another dose is already recorded for this dose number.") % {"n": index})
             dose = DoseRecord.objects.create(resident=resident, dose_number=record.dose_number, vaccine=vaccine,
                                              given_on=record.given_on, lot=record.lot.strip(),
                                              place=record.place.strip(), source=DoseRecord.Source.IMPORT)

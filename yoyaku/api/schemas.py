@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
-TICKET = Field(..., min_length=1, max_length=40, description="The 10-digit ticket number (接種券番号).")
+TICKET = Field(..., pattern=r"^[0-9]{10}$", description="The 10-digit ticket number (接種券番号).")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date(value):
+    # pydantic would also read a number as a date (seconds since 1970): a date here is YYYY-MM-DD only.
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("a date is YYYY-MM-DD")
+    if not isinstance(value, str | date):
+        raise ValueError("a date is YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 REASON = Field(..., min_length=1, max_length=500, description="Why (kept in the audit log).")
 
 
@@ -72,7 +88,7 @@ class DoseOut(Schema):
     ticket_number: str
     dose_number: int
     vaccine_code: str
-    given_on: date
+    given_on: IsoDate
     lot: str
     place: str
     source: str
@@ -132,7 +148,7 @@ class DoseIn(Schema):
     ticket_number: str = TICKET
     dose_number: int = Field(..., ge=1, le=16)
     vaccine_code: str = Field(..., min_length=1, max_length=20)
-    given_on: date
+    given_on: IsoDate
     lot: str = Field("", max_length=40)
     place: str = Field("", max_length=200)
 
@@ -149,7 +165,7 @@ class DoseImportOut(Schema):
 
 class AuthoriseIn(Schema):
     ticket_number: str = TICKET
-    birth_date: date
+    birth_date: IsoDate
     name: str = Field("", max_length=100, description="What the resident calls the bot (shown to them).")
 
 

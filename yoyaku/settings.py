@@ -216,7 +216,6 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "/login/"
 OTP_TOTP_ISSUER = os.environ.get("YOYAKU_CITY_NAME", "Yoyaku")
-YOYAKU_PROXY_COUNT = int(os.environ.get("YOYAKU_PROXY_COUNT", "0"))
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
@@ -302,6 +301,10 @@ LOGGING = {
 # --- The city's settings --------------------------------------------------------------------------
 # Each is documented in docs/architecture.md ("City settings").
 YOYAKU = {
+    # Trusted proxies in front of the app (nginx: 1), for the client's address (web/request.py).
+    "PROXY_COUNT": int(os.environ.get("YOYAKU_PROXY_COUNT", "0")),
+    # Overrides of the login throttle's limits (web/throttle.py: TICKET_LIMIT, ADDRESS_SLOW, ...); tests use it.
+    "LOGIN_THROTTLE": {},
     "CITY_NAME": os.environ.get("YOYAKU_CITY_NAME", "デモ市"),
     # Web change/cancel (and web booking) allowed until this many days before the appointment, at
     # the given local time. 2 and "23:59" mean: for a Friday appointment, until Wednesday 23:59.

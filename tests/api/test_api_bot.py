@@ -58,7 +58,7 @@ def test_a_bot_token_sees_nothing_of_anyone_else(api_as, bookable, make_token):
 
 def test_a_wrong_birth_date_is_throttled_like_the_login(api_as, bookable, settings):
     resident, _slot = bookable
-    settings.YOYAKU_LOGIN_THROTTLE = {"TICKET_LIMIT": 3}
+    settings.YOYAKU = {**settings.YOYAKU, "LOGIN_THROTTLE": {"TICKET_LIMIT": 3}}
     codes = [_authorise(api_as, resident, date(1999, 1, 1)).status_code for _ in range(3)]
     assert codes == [401, 401, 401]
     paused = _authorise(api_as, resident)  # the right date, but the ticket is paused

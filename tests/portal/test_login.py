@@ -86,7 +86,7 @@ def test_lock_on_an_unknown_ticket_looks_the_same(client, resident):
 
 
 def test_one_address_trying_many_tickets_is_slowed_then_locked(client, settings):
-    settings.YOYAKU_LOGIN_THROTTLE = {"ADDRESS_SLOW": 3, "ADDRESS_LIMIT": 6}
+    settings.YOYAKU = {**settings.YOYAKU, "LOGIN_THROTTLE": {"ADDRESS_SLOW": 3, "ADDRESS_LIMIT": 6}}
     for i in range(3):
         login(client, f"{i:010d}", "19000101")
     slowed = login(client, "0000000099", "19000101").content.decode()
@@ -96,7 +96,7 @@ def test_one_address_trying_many_tickets_is_slowed_then_locked(client, settings)
 
 
 def test_address_lock_after_the_limit(settings):
-    settings.YOYAKU_LOGIN_THROTTLE = {"ADDRESS_SLOW": 1000, "ADDRESS_LIMIT": 4}
+    settings.YOYAKU = {**settings.YOYAKU, "LOGIN_THROTTLE": {"ADDRESS_SLOW": 1000, "ADDRESS_LIMIT": 4}}
     for i in range(4):
         throttle.failed(ticket=f"{i:010d}", address="192.0.2.7")
     verdict = throttle.check(ticket="0000000099", address="192.0.2.7")

@@ -9,7 +9,7 @@ from yoyaku.booking import services
 
 def client_address(request) -> str:
     """The client's address. Behind a proxy, set YOYAKU_PROXY_COUNT to the number of trusted proxies."""
-    proxies = getattr(settings, "YOYAKU_PROXY_COUNT", 0)
+    proxies = settings.YOYAKU["PROXY_COUNT"]
     if proxies:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:

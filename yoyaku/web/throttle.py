@@ -36,7 +36,7 @@ MAX_DELAY = 60
 
 def _limits() -> dict:
     return {"TICKET_LIMIT": TICKET_LIMIT, "ADDRESS_SLOW": ADDRESS_SLOW, "ADDRESS_LIMIT": ADDRESS_LIMIT,
-            "WINDOW": WINDOW, "LOCK": LOCK, **getattr(settings, "YOYAKU_LOGIN_THROTTLE", {})}
+            "WINDOW": WINDOW, "LOCK": LOCK, **settings.YOYAKU["LOGIN_THROTTLE"]}
 
 
 def _ticket_key(ticket: str) -> str:

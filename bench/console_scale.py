@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yoyaku.settings")
+# A throwaway database measured with the demo's settings (DEBUG is off unless asked for).
+os.environ.setdefault("DEBUG", "1")
 
 VENUES = 50
 TIMES = ["09:30", "10:30", "14:00", "15:30"]

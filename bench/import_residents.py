@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yoyaku.settings")
+# A throwaway database measured with the demo's settings (DEBUG is off unless asked for).
+os.environ.setdefault("DEBUG", "1")
 
 HEADER = ("ticket_number,birth_date,family_name,given_name,family_name_kana,given_name_kana,"
           "phone,email,postal_code,address")

@@ -240,7 +240,8 @@ def measure(label: str, port: int, server_pid: int, coroutine) -> tuple[Stats, d
 
 def start_server(env: dict, port: int, args) -> subprocess.Popen:
     command = [GUNICORN, "yoyaku.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
-               "-k", "gthread", "--threads", str(args.threads), "--keep-alive", "5", "--backlog", "2048"]
+               "-k", "gthread", "--threads", str(args.threads), "--keep-alive", "5", "--backlog", "2048",
+               "--no-control-socket"]  # gunicorn 27 shares one control socket per user otherwise
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(100):
         try:

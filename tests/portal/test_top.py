@@ -84,7 +84,7 @@ def grow_city(city, resident):
 
 
 # The pinned counts: session, resident, and the page's own reads. They must not grow with the city.
-TOP_PAGE_QUERIES = 13
+TOP_PAGE_QUERIES = 14  # 14 since the week choice reads the last day with slots
 BOOKING_PAGE_QUERIES = 10
 
 
@@ -124,3 +124,63 @@ def test_security_headers(client, db):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# --- Second pass (issue 13, item 3): the top page at 375 px ---------------------------------------------
+
+def test_top_page_puts_the_residents_next_action_before_the_notices(logged_in, city):
+    Notice.objects.create(title_ja="接種日程のお知らせ", body_ja="長い本文" * 50)
+    html = logged_in.get("/").content.decode()
+    assert html.index('href="/book/1/"') < html.index("接種日程のお知らせ")
+    # Notices fold (details/summary, no JavaScript): the title shows, the body opens on demand.
+    assert '<details class="notice"><summary>接種日程のお知らせ</summary>' in html
+
+
+def grid_links(html: str) -> list[str]:
+    import re
+
+    table = html[html.index('<table class="availability">'):html.index("</table>")]
+    return [url.replace("&amp;", "&") for url in re.findall(r'<a href="([^"]+)"', table)]
+
+
+def test_grid_cells_open_that_venue_and_day_on_the_booking_page(logged_in, city):
+    north, _south = city["venues"]
+    day = timezone.localdate() + timedelta(days=3)
+    html = logged_in.get("/", {"from": day.isoformat()}).content.decode()
+    link = f"/book/1/?venue={north.pk}&day={day.isoformat()}#times"
+    assert link in grid_links(html)
+    booking = logged_in.get(link.split("#")[0]).content.decode()
+    assert 'id="times"' in booking and 'name="slot"' in booking and "10:00" in booking
+
+
+def test_grid_cells_are_not_links_when_no_dose_can_be_booked(client, city):
+    from datetime import date
+
+    resident = f.resident(ticket_number="3333333333", birth_date=date(1950, 1, 1))
+    for dose, slot in ((1, city["slots"][0]), (2, city["slots"][60])):
+        services.reservation_book(actor=services.Actor.system(), resident=resident, slot_id=slot.pk,
+                                  dose_number=dose)
+    client.post("/login/", {"ticket_number": "3333333333", "password": "19500101"})
+    html = client.get("/").content.decode()
+    assert "接種場所の絞り込み" in html and grid_links(html) == []
+
+
+def test_grid_goes_back_a_week_and_jumps_to_a_chosen_week(logged_in, city):
+    first = timezone.localdate() + timedelta(days=3)
+    later = first + timedelta(days=14)
+    html = logged_in.get("/", {"from": later.isoformat()}).content.decode()
+    assert f"from={(later - timedelta(days=7)).isoformat()}" in html  # 前の週
+    assert f'<option value="{later.isoformat()}" selected>' in html  # the week choice shows where we are
+    assert html.count('<option value="20') >= 5  # weeks up to the last day with slots (day 44)
+
+
+def test_grid_legend_shows_the_marks_the_cells_use(logged_in, city):
+    import re
+
+    html = logged_in.get("/").content.decode()
+    legend = html[html.index('<ul class="legend"'):]
+    legend = set(re.findall(r'<span class="mark" aria-hidden="true">(.)</span>', legend[:legend.index("</ul>")]))
+    table = html[html.index('<table class="availability">'):html.index("</table>")]
+    cells = set(re.findall(r'<td class="level-\w+">(?:<a [^>]+>)?<span aria-hidden="true">(.)</span>', table))
+    assert cells and cells <= legend == {"○", "△", "×", "–"}
+    assert "－接種なし" not in html

@@ -67,6 +67,16 @@ def availability_grid(*, start: date, days: int, area: str = "", vaccine_id: int
     return _remembered(("availability_grid", start, days, area, vaccine_id), compute)
 
 
+def last_bookable_day(*, now: datetime | None = None) -> date | None:
+    """The last local day with a bookable slot (the top page's week choice ends there). One query."""
+
+    def compute():
+        return Slot.objects.bookable(now=now).filter(venue__active=True).order_by("-day").values_list(
+            "day", flat=True).first()
+
+    return _remembered(("last_bookable_day",), compute)
+
+
 @dataclass(frozen=True)
 class Named:
     """A venue or vaccine as the busy pages show it: id, name (and area)."""

@@ -1109,4 +1109,8 @@ T = {
     "export dose records": "接種記録の出力",
     "import dose records": "接種記録の取込",
     "read the audit log": "操作履歴の参照",
+    # --- resident site, second pass (helperI)
+    'Week from': '表示する週（開始日）',
+    'What the marks mean': '記号の意味',
+    "Choose ○ or △ to see that venue's free times on that day.": '○か△を選ぶと、その接種場所のその日の空き時間が表示されます。',
 }

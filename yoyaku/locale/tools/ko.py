@@ -606,4 +606,8 @@ T = {
     "If it shows what you just did, it is done: you do not need to do it again.": "예약 내역에 방금 하신 내용이 반영되어 있다면 절차는 완료된 것이므로 다시 하실 필요가 없습니다.",
     "Please wait a minute and try again.": "1분 정도 기다리신 후 다시 시도해 주세요.",
     "If this goes on, please call us.": "이 상태가 계속되면 전화로 연락해 주세요.",
+    # --- resident site, second pass (helperI)
+    'Week from': '표시할 주(시작일)',
+    'What the marks mean': '기호의 의미',
+    "Choose ○ or △ to see that venue's free times on that day.": '○ 또는 △를 선택하면 그 접종 장소의 그날 빈 시간이 표시됩니다.',
 }

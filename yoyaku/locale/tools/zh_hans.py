@@ -577,4 +577,8 @@ T = {
     "If it shows what you just did, it is done: you do not need to do it again.": "如果预约记录中已显示您刚才的操作，则手续已经完成，无需再次操作。",
     "Please wait a minute and try again.": "请稍等一分钟后再试。",
     "If this goes on, please call us.": "如果这种情况持续，请致电联系我们。",
+    # --- resident site, second pass (helperI)
+    'Week from': '显示的周（开始日期）',
+    'What the marks mean': '符号的含义',
+    "Choose ○ or △ to see that venue's free times on that day.": '选择○或△，即可查看该接种地点当天的空闲时间。',
 }

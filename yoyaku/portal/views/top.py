@@ -1,9 +1,12 @@
-"""The top page (トップページ): notices, the resident's doses, and the venue filter (接種場所の絞り込み)."""
+"""The top page (トップページ): the resident's doses (their next action) first, the city's notices folded, and
+the venue filter (接種場所の絞り込み) whose cells open that venue's day on the booking page."""
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from yoyaku.booking import availability, deadline, selectors
 from yoyaku.booking.models import Notice, Vaccine, Venue
@@ -13,9 +16,26 @@ from yoyaku.web.query import query_day
 from ..session import current_resident, resident_required
 
 FILTER_DAYS = 7
+MAX_WEEKS = 26  # the week choice: half a year ahead at most
+
+# One table for the legend and the cells, so the two can never disagree (they did: 「－接種なし」 vs "–").
+LEVELS = {
+    "free": ("○", _("places free")),
+    "few": ("△", _("a few left")),
+    "full": ("×", _("full")),
+    "none": ("–", _("no appointments")),
+}
 
 
-def venue_filter(request, now):
+def week_starts(first_day, last_day) -> list:
+    """The weeks the resident can jump to: from the first day bookable on the web to the last with slots."""
+    weeks = [first_day]
+    while len(weeks) < MAX_WEEKS and last_day is not None and weeks[-1] + timedelta(days=FILTER_DAYS) <= last_day:
+        weeks.append(weeks[-1] + timedelta(days=FILTER_DAYS))
+    return weeks
+
+
+def venue_filter(request, now, *, book_dose: int | None):
     first_day = deadline.first_web_day(now)
     start = max(query_day(request.GET.get("from")) or first_day, first_day)
     start = min(start, first_day + timedelta(days=365))
@@ -32,11 +52,27 @@ def venue_filter(request, now):
         venues = venues.filter(vaccines=vaccine_id)
     levels = availability.availability_grid(start=start, days=FILTER_DAYS, area=area, vaccine_id=vaccine_id, now=now)
     days = [start + timedelta(days=i) for i in range(FILTER_DAYS)]
-    rows = [{"venue": v, "cells": [levels.get((v.pk, d), "none") for d in days]} for v in venues]
+    book_url = reverse("portal:book", kwargs={"dose": book_dose}) if book_dose else ""
+    rows = []
+    for venue in venues:
+        cells = []
+        for day in days:
+            level = levels.get((venue.pk, day), "none")
+            mark, word = LEVELS[level]
+            url = ""
+            if book_url and level in ("free", "few"):
+                url = f"{book_url}?venue={venue.pk}&day={day.isoformat()}#times"
+            cells.append({"day": day, "level": level, "mark": mark, "word": word, "url": url})
+        rows.append({"venue": venue, "cells": cells})
+    weeks = week_starts(first_day, availability.last_bookable_day(now=now))
+    if start not in weeks:
+        weeks = sorted({*weeks, start})
     return {
         "areas": areas, "area": area, "vaccines": vaccines, "vaccine_id": vaccine_id, "days": days, "rows": rows,
-        "start": start, "prev_start": start - timedelta(days=FILTER_DAYS) if start > first_day else None,
-        "next_start": start + timedelta(days=FILTER_DAYS),
+        "start": start,
+        "prev_start": max(start - timedelta(days=FILTER_DAYS), first_day) if start > first_day else None,
+        "next_start": start + timedelta(days=FILTER_DAYS), "weeks": weeks, "book_dose": book_dose,
+        "legend": [LEVELS[level] for level in ("free", "few", "full", "none")],
     }
 
 
@@ -46,7 +82,10 @@ def top_view(request):
     now = timezone.now()
     language = get_language()
     notices = [notice.in_language(language) for notice in Notice.objects.published(now=now)[:10]]
+    doses = selectors.dose_rows(resident=resident, now=now)
+    # The grid's cells book the first dose the resident can book now (none: the cells only show).
+    book_dose = next((row["dose"] for row in doses if row["eligibility"] and row["eligibility"].allowed), None)
     return page(request, "portal/top.html", {
-        "nav": "top", "notices": notices, "doses": selectors.dose_rows(resident=resident, now=now),
-        "filter": venue_filter(request, now),
+        "nav": "top", "notices": notices, "doses": doses,
+        "filter": venue_filter(request, now, book_dose=book_dose),
     })

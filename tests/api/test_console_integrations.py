@@ -25,7 +25,7 @@ def test_a_city_admin_creates_a_token_seen_once_and_revokes_it(client):
     assert secret.encode() not in client.get("/console/integrations/").content
     assert client.get("/api/v1/doses", {"given_from": "2024-01-01", "given_to": "2024-01-02"},
                       HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
-    client.post(f"/console/integrations/{token.pk}/revoke/")
+    client.post("/console/integrations/", {"revoke": str(token.pk)})
     assert ApiToken.objects.get().revoked_at is not None
     assert client.get("/api/v1/doses", {"given_from": "2024-01-01", "given_to": "2024-01-02"},
                       HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401

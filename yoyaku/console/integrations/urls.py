@@ -6,5 +6,4 @@ from . import views
 
 urlpatterns = [
     path("integrations/", views.tokens_view, name="integrations"),
-    path("integrations/<int:pk>/revoke/", views.token_revoke_view, name="integration_revoke"),
 ]

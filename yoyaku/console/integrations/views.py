@@ -1,11 +1,13 @@
-"""API tokens: the list, a new token (its secret shown on this one answer, never again) and revoking one."""
+"""API tokens, on one page: the list, a new token (its secret shown on this one answer, never again) and
+revoking one (a POST with `revoke=<id>`)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.integrations import ApiToken
@@ -20,6 +22,8 @@ from .forms import TokenForm
 @require_http_methods(["GET", "POST"])
 @staff_required(CITY_ADMIN)
 def tokens_view(request):
+    if request.method == "POST" and "revoke" in request.POST:
+        return _revoke(request)
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -37,10 +41,11 @@ def tokens_view(request):
     return response
 
 
-@require_POST
-@staff_required(CITY_ADMIN)
-def token_revoke_view(request, pk: int):
-    token = get_object_or_404(ApiToken, pk=pk, kind=ApiToken.Kind.SYSTEM)
+def _revoke(request):
+    token = ApiToken.objects.filter(pk=request.POST.get("revoke", "") if request.POST["revoke"].isdigit() else None,
+                                    kind=ApiToken.Kind.SYSTEM).first()
+    if token is None:
+        raise Http404
     if api_token_revoke(actor=staff_actor(request), token=token):
         messages.success(request, _("The token is revoked: it no longer works."))
     return redirect("console:integrations")

@@ -1,0 +1,5 @@
+from .permissions import CITY_ADMIN, Sample
+
+
+def samples(world):
+    return [Sample("integrations", allowed=frozenset({CITY_ADMIN}))]

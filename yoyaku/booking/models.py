@@ -197,9 +197,23 @@ class BookingWindowQuerySet(models.QuerySet):
     def as_rules(self) -> list[rules.Window]:
         return [w.as_rule() for w in self]
 
+    def first_come(self):
+        """Windows in which residents book a time themselves (allocation-mode windows take wishes instead)."""
+        return self.filter(mode=BookingWindow.Mode.FIRST_COME)
+
+    def allocation(self):
+        return self.filter(mode=BookingWindow.Mode.ALLOCATION)
+
 
 class BookingWindow(models.Model):
-    """The city opens booking for some dose numbers, for residents born in a range or in a group."""
+    """The city opens booking for some dose numbers, for residents born in a range or in a group.
+
+    In allocation mode (docs/allocation.md) opens_at..closes_at is the registration period: residents register
+    wishes instead of booking, and staff allocate the places by priority and a seeded lottery at the close."""
+
+    class Mode(models.TextChoices):
+        FIRST_COME = "first_come", _("first come, first served")
+        ALLOCATION = "allocation", _("allocation (wishes and lottery)")
 
     dose_mask = models.PositiveSmallIntegerField(_("dose numbers"), default=0b11)
     born_on_or_before = models.DateField(_("born on or before"), null=True, blank=True)
@@ -208,6 +222,11 @@ class BookingWindow(models.Model):
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     label = models.CharField(_("label"), max_length=100, blank=True)
+    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.FIRST_COME)
+    # Allocation mode: the first and last day of the appointments allocated, and the hours to confirm one.
+    allocation_first_day = models.DateField(_("appointments from"), null=True, blank=True)
+    allocation_last_day = models.DateField(_("appointments until"), null=True, blank=True)
+    confirm_hours = models.PositiveSmallIntegerField(_("hours to confirm"), default=48)
 
     objects = BookingWindowQuerySet.as_manager()
 
@@ -456,3 +475,97 @@ class MoveUpOffer(models.Model):
 
 
 from .integrations import ApiToken  # noqa: E402, F401  (the integration API's tokens: booking/integrations.py)
+
+
+# --- Allocation mode (issue 15): registrations of wishes, a seeded lottery, offers to confirm ---------------
+
+
+class AllocationPriority(models.Model):
+    """A priority group of an allocation-mode window, targeted like a booking window (born in a range, in a
+    group). A registration takes the lowest rank whose group admits the resident; the others come last."""
+
+    window = models.ForeignKey(BookingWindow, on_delete=models.CASCADE, related_name="allocation_priorities",
+                               verbose_name=_("booking window"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    born_on_or_before = models.DateField(_("born on or before"), null=True, blank=True)
+    born_after = models.DateField(_("born after"), null=True, blank=True)
+    group = models.CharField(_("group"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("allocation priority")
+        verbose_name_plural = _("allocation priorities")
+        ordering = ["window_id", "rank"]
+        constraints = [models.UniqueConstraint(fields=["window", "rank"], name="allocation_priority_unique_rank")]
+
+    def __str__(self):
+        return self.label or f"#{self.rank}"
+
+
+class AllocationRegistrationQuerySet(models.QuerySet):
+    def live(self):
+        """Registrations that still take part: waiting for a place, or holding one."""
+        return self.exclude(status__in=[AllocationRegistration.Status.WITHDRAWN])
+
+
+class AllocationRegistration(models.Model):
+    """A resident's wishes in an allocation-mode window (one per window), and where the lottery put them.
+
+    registered -> offered (a place was allocated: a reservation holds it until `confirm_by`) -> confirmed,
+    or declined / expired (the reservation is cancelled and the place goes to the next in the order);
+    registered -> withdrawn (by the resident while the registration period is open). Not allocated stays
+    registered, with `position`, its place in the order, for the next round.
+    """
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        OFFERED = "offered", _("allocated, to confirm")
+        CONFIRMED = "confirmed", _("confirmed")
+        DECLINED = "declined", _("declined")
+        EXPIRED = "expired", _("not confirmed in time")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web")
+        PHONE = "phone", _("phone")
+
+    window = models.ForeignKey(BookingWindow, on_delete=models.PROTECT, related_name="allocation_registrations",
+                               verbose_name=_("booking window"))
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="allocation_registrations",
+                                 verbose_name=_("resident"))
+    dose_number = models.PositiveSmallIntegerField(_("dose number"))
+    # Wishes. Venue ids and area names in the resident's order of preference; both empty: any venue.
+    venue_ids = models.JSONField(_("venues"), default=list, blank=True)
+    areas = models.JSONField(_("areas"), default=list, blank=True)
+    weekday_mask = models.PositiveSmallIntegerField(_("weekdays"), default=0b1111111)  # bit 0 = Monday
+    part_mask = models.PositiveSmallIntegerField(_("times of day"), default=0b111)  # morning, afternoon, evening
+    earliest_date = models.DateField(_("earliest date"), null=True, blank=True)
+    wants_move_up = models.BooleanField(_("wants an earlier date"), default=False)
+    email = models.EmailField(_("email"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=0)
+    position = models.PositiveIntegerField(_("place in the order"), null=True, blank=True)
+    seed = models.BigIntegerField(_("lottery seed"), null=True, blank=True)
+    reservation = models.OneToOneField(Reservation, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="allocation", verbose_name=_("reservation"))
+    offered_at = models.DateTimeField(_("allocated at"), null=True, blank=True)
+    confirm_by = models.DateTimeField(_("confirm by"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AllocationRegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("allocation registration")
+        verbose_name_plural = _("allocation registrations")
+        ordering = ["window_id", "priority", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["window", "resident"], name="allocation_one_registration_per_window"),
+            models.CheckConstraint(condition=Q(dose_number__gte=1), name="allocation_dose_number_positive"),
+        ]
+        indexes = [models.Index(fields=["window", "status", "priority", "position"]),
+                   models.Index(fields=["status", "confirm_by"])]
+
+    def __str__(self):
+        return f"allocation #{self.pk} {self.status}"

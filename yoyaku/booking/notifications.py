@@ -290,3 +290,51 @@ def register_notifications() -> None:
     messages.register(MessageKind(Kind.MOVE_UP_OFFER, move_up_offer_context, prepare=move_up_offer_prepare))
     jobs.register("reminders", reminders_queue, every_seconds=lambda: notify_setting("REMINDER_EVERY_SECONDS"),
                   check=_reminder_time)
+    messages.register(MessageKind(Kind.ALLOCATED, allocation_context, calendar=calendar_file,
+                                  prepare=allocation_prepare))
+    jobs.register("allocations", _allocations_expire, every_seconds=lambda: notify_setting("REMINDER_EVERY_SECONDS"))
+
+
+# --- Allocation mode (services/allocation.py): the place allocated, to confirm ----------------------------------
+
+
+def allocation_url() -> str:
+    from django.urls import reverse
+
+    return settings.YOYAKU["SITE_URL"] + reverse("portal:allocation")
+
+
+def notification_for_allocation(reservation: Reservation, *, confirm_by: datetime) -> Notification:
+    """Queue the email of an allocated place: the appointment, until when to confirm, the page to answer on."""
+    payload = reservation_snapshot(reservation)
+    payload["allocation"] = {"confirm_by": confirm_by.isoformat(), "url": allocation_url()}
+    language = (reservation.resident.language or "").lower().replace("_", "-")  # email_language's rule for a
+    if language not in {code for code, _name in settings.LANGUAGES}:  # new reservation (no email about it yet)
+        language = settings.LANGUAGE_CODE
+    note, _created = notification_queue(
+        kind=Kind.ALLOCATED, reservation_id=reservation.pk, payload=payload, email=reservation.email,
+        language=language, dedupe_key=f"allocated:{reservation.pk}",
+    )
+    return note
+
+
+def allocation_context(notification: Notification) -> dict:
+    allocation = notification.payload["allocation"]
+    return {**reservation_context(notification), "confirm_by": datetime.fromisoformat(allocation["confirm_by"]),
+            "allocation_url": allocation["url"]}
+
+
+def allocation_prepare(notification: Notification) -> None:
+    """An allocation already answered, given up or past its time is not announced any more."""
+    from .models import AllocationRegistration
+
+    if not AllocationRegistration.objects.filter(reservation_id=notification.reservation_id,
+                                                 status=AllocationRegistration.Status.OFFERED,
+                                                 confirm_by__gt=timezone.now()).exists():
+        raise NotStillWanted("the allocated place is no longer waiting for an answer")
+
+
+def _allocations_expire() -> int:
+    from .services.allocation import allocations_expire  # the job runs a service; services import this module
+
+    return allocations_expire()

@@ -54,7 +54,7 @@ def given_doses(*, resident: Resident) -> frozenset[int]:
 
 
 def booking_windows() -> list[rules.Window]:
-    return BookingWindow.objects.all().as_rules()
+    return BookingWindow.objects.first_come().as_rules()  # allocation-mode windows take wishes, not bookings
 
 
 def dose_eligibility(*, resident: Resident, dose_number: int, now: datetime) -> rules.Eligibility:

@@ -12,10 +12,12 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 - outbox.py        notifications_send_again (failed emails, from the admin)
 - city.py          vaccines, venues, closing slots and days, notices
 - move_up.py       moving a resident up into a freed place (繰上げ)
+- allocation.py    allocation mode: wishes, the lottery run, confirm / decline / expire
 """
 
 from ..errors import NotYours
-from . import city, move_up
+from . import allocation, city, move_up
+from .allocation import *  # noqa: F403
 from .audit import Actor, audit_record, audit_records_bulk, require_reason, resident_log_in
 from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
@@ -40,5 +42,5 @@ __all__ = [
     "reservation_mark_no_show",
     "SlotsGenerated", "slot_set_capacity", "slots_generate", "booking_window_close", "booking_window_open",
     "notifications_send_again",
-    *city.__all__, *move_up.__all__,
+    *city.__all__, *move_up.__all__, *allocation.__all__,
 ]

@@ -75,9 +75,10 @@ def demo_city(transactional_db):
     from django.core.cache import cache
 
     from yoyaku.booking import demo_data
+    from yoyaku.console.management.commands.demo import demo_load
 
     cache.clear()  # login throttles
-    demo_data.load(residents=demo_data.MIN_RESIDENTS, seed=1)
+    demo_load(residents=demo_data.MIN_RESIDENTS, seed=1)  # booking's data and the venue staff's venues
     yield demo_data.DEMO_LOGINS[0]
     cache.clear()
 

@@ -15,6 +15,7 @@ from yoyaku.booking.errors import InvalidInput
 from yoyaku.booking.models import Venue
 from yoyaku.booking.slot_patterns import parse_date
 from yoyaku.web.forms import BaseForm
+from yoyaku.web.query import FIRST_DAY, LAST_DAY
 
 REASON_HELP = gettext_lazy("Recorded in the audit log with your name. Do not write personal details.")
 
@@ -56,9 +57,12 @@ class DayField(forms.Field):
         if re.fullmatch(r"\d{8}", text):
             text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
         try:
-            return parse_date(text)
+            day = parse_date(text)
         except InvalidInput as error:
             raise forms.ValidationError(error.message, code=error.code) from None
+        if not FIRST_DAY <= day <= LAST_DAY:  # year 1 or 9999: a page adding a week to it would overflow (a 500)
+            raise forms.ValidationError(_("Write the date as YYYY-MM-DD, for example 2026-04-01."), code="date_invalid")
+        return day
 
 
 def venue_field(*, venues=None, label=None) -> forms.ModelChoiceField:

@@ -16,6 +16,7 @@ def page(request, template: str, context: dict, *, forms=(), status: int = 200):
 def safe_next(request, fallback: str) -> str:
     """The `next` target if it stays on this site, else the fallback (no open redirects)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(  # a path: "0" would be taken for a view name
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback

@@ -7,6 +7,11 @@ from datetime import date
 
 from django.http import Http404
 
+# The days a page can be about. A booking system has nothing to show in year 1 or 9999, and a day near
+# date.max overflows the moment a page adds a week to it (OverflowError, a 500): such days are bad input.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
 
 def query_int(text) -> int | None:
     try:
@@ -16,11 +21,13 @@ def query_int(text) -> int | None:
 
 
 def query_day(text) -> date | None:
-    """A YYYY-MM-DD day, or None for anything else (empty, garbage, an impossible date)."""
+    """A YYYY-MM-DD day between FIRST_DAY and LAST_DAY, or None for anything else (empty, garbage, an
+    impossible or far date)."""
     try:
-        return date.fromisoformat(str(text).strip()) if text else None
+        day = date.fromisoformat(str(text).strip()) if text else None
     except ValueError:
         return None
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
 
 
 def day_or_404(text) -> date:

@@ -144,3 +144,105 @@ def test_deadline_is_two_days_before_at_2359(logged_in, city, resident):
     html = logged_in.get(f"/reservations/{reservation.code}/").content.decode()
     deadline = timezone.localdate() + timedelta(days=3)
     assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in html and "23:59" in html
+
+
+# --- Self-service details after booking (issue 13, item 4) ---------------------------------------------
+
+def test_detail_shows_phone_booker_email_and_move_up_wish(logged_in, city, resident):
+    reservation = services.reservation_book(
+        actor=services.Actor.for_resident(resident), resident=resident, slot_id=city["slots"][10].pk,
+        dose_number=1, recipient_phone="0195-23-3111", booker_name="山田花子", booker_relation="娘",
+        booker_phone="090-1111-2222", email="taro@example.jp", wants_move_up=True)
+    html = logged_in.get(f"/reservations/{reservation.code}/").content.decode()
+    for shown in ("0195-23-3111", "山田花子", "(娘)", "090-1111-2222", "taro@example.jp",
+                  "希望する", "連絡先などの変更"):
+        assert shown in html, shown
+
+
+def details_post(**changes) -> dict:
+    data = {"booker": "proxy", "booker_name": "山田花子", "booker_relation": "娘", "booker_phone": "090-1111-2222",
+            "recipient_phone": "０１９５－２３－９９９９", "email": "new@example.jp", "wants_move_up": "yes"}
+    data.update(changes)
+    return data
+
+
+def test_resident_changes_contact_details_booker_and_move_up_wish(logged_in, city, resident):
+    from yoyaku.booking.models import AuditEvent
+    from yoyaku.notify.messages import build_message
+    from yoyaku.notify.models import Notification
+
+    reservation = services.reservation_book(
+        actor=services.Actor.for_resident(resident), resident=resident, slot_id=city["slots"][10].pk,
+        dose_number=1, recipient_phone="0195-23-3111", email="taro@example.jp")
+    url = f"/reservations/{reservation.code}/details/"
+    form = logged_in.get(url).content.decode()
+    assert "連絡先などの変更" in form and 'value="0195-23-3111"' in form  # today's details filled in
+    response = logged_in.post(url, details_post())
+    assert response.status_code == 302 and response["Location"] == f"/reservations/{reservation.code}/"
+    after = Reservation.objects.get(pk=reservation.pk)
+    assert (after.recipient_phone, after.booker_name, after.booker_relation, after.booker_phone, after.email,
+            after.wants_move_up) == ("0195-23-9999", "山田花子", "娘", "090-1111-2222", "new@example.jp", True)
+    assert after.slot_id == reservation.slot_id
+    event = AuditEvent.objects.get(action="reservation.update_details")
+    assert event.reservation_id == reservation.pk and set(event.data["fields"]) == {
+        "recipient_phone", "booker_name", "booker_relation", "booker_phone", "email", "wants_move_up"}
+    assert "0195-23-9999" not in str(event.data)  # the field names, not the values
+    # A confirmation to the new address, and one to the old one (an address change never goes unnoticed).
+    notes = Notification.objects.filter(kind="details_changed", reservation_id=reservation.pk).order_by("pk")
+    assert [n.email for n in notes] == ["new@example.jp", "taro@example.jp"]
+    message = build_message(notes[0])
+    assert reservation.code in message.subject and "連絡先などを変更しました" in message.body
+    assert "メールアドレス" in message.body and "接種日の繰上げを希望するか" in message.body
+    assert "変更前に登録されていた" in build_message(notes[1]).body
+    assert "連絡先などを変更しました" in logged_in.get(response["Location"]).content.decode()
+
+
+def test_details_back_to_self_clears_the_booker(logged_in, reservation):
+    url = f"/reservations/{reservation.code}/details/"
+    logged_in.post(url, details_post())
+    logged_in.post(url, details_post(booker="self", booker_name="x", email="new@example.jp", wants_move_up="no"))
+    after = Reservation.objects.get(pk=reservation.pk)
+    assert (after.booker_name, after.booker_phone, after.wants_move_up) == ("", "", False)
+
+
+def test_details_with_errors_are_shown_and_nothing_changes(logged_in, reservation):
+    url = f"/reservations/{reservation.code}/details/"
+    html = logged_in.post(url, details_post(booker_name="", recipient_phone="12", email="x@")).content.decode()
+    assert "<title>エラー：" in html and 'href="#id_booker_name"' in html and 'href="#id_recipient_phone"' in html
+    assert Reservation.objects.get(pk=reservation.pk).email == reservation.email
+
+
+def test_unchanged_details_write_no_audit_event_and_no_email(logged_in, reservation):
+    from yoyaku.booking.models import AuditEvent
+    from yoyaku.notify.models import Notification
+
+    same = details_post(booker="self", recipient_phone=reservation.recipient_phone, email=reservation.email,
+                        wants_move_up="no")
+    logged_in.post(f"/reservations/{reservation.code}/details/", same)
+    assert not AuditEvent.objects.filter(action="reservation.update_details").exists()
+    assert not Notification.objects.filter(kind="details_changed").exists()
+
+
+def test_details_cannot_be_changed_past_the_web_deadline(logged_in, city, resident):
+    from yoyaku.booking.errors import DeadlinePassed
+
+    soon = f.slot(venue=city["venues"][0], vaccine=city["vaccine"], starts_at=f.at(1, 15))
+    staff = services.Actor.for_staff(f.staff_user())
+    reservation = services.reservation_book(actor=staff, resident=resident, slot_id=soon.pk, dose_number=1,
+                                            reason="booked by phone", email="taro@example.jp")
+    url = f"/reservations/{reservation.code}/details/"
+    assert f'href="{url}"' not in logged_in.get(f"/reservations/{reservation.code}/").content.decode()
+    assert logged_in.get(url).status_code == 302
+    logged_in.post(url, details_post())
+    assert Reservation.objects.get(pk=reservation.pk).email == "taro@example.jp"
+    with pytest.raises(DeadlinePassed):
+        services.reservations.reservation_update_details(
+            actor=services.Actor.for_resident(resident), reservation=reservation, recipient_phone="0195-00-0000",
+            booker_name="", booker_relation="", booker_phone="", email="", wants_move_up=False)
+
+
+def test_details_of_another_residents_reservation_are_404(logged_in, city):
+    other = f.resident()
+    theirs = book(other, city["slots"][11])
+    assert logged_in.get(f"/reservations/{theirs.code}/details/").status_code == 404
+    assert logged_in.post(f"/reservations/{theirs.code}/details/", details_post()).status_code == 404

@@ -1,6 +1,7 @@
 """What booking tells residents by email, on top of the outbox (yoyaku.notify), which knows nothing of booking.
 
-- Queueing: `notification_for_reservation` (booked, changed, cancelled) and `notification_for_move_up_offer`
+- Queueing: `notification_for_reservation` (booked, changed, cancelled), `notification_for_details_change`
+  (contact details, booker, move-up wish) and `notification_for_move_up_offer`
   freeze what the email must say (`reservation_snapshot`) and call notify's one `notification_queue`,
   inside the transaction of the act. `reminders_queue` is the periodic job that queues the day-before
   reminders (the worker runs it; `manage.py queue_reminders` by hand).
@@ -109,6 +110,24 @@ def notification_for_move_up_offer(offer: MoveUpOffer, reservation: Reservation,
         language=email_language(reservation, on_the_web=False), dedupe_key=f"move_up_offer:{offer.pk}",
     )
     return note
+
+
+def notification_for_details_change(reservation: Reservation, *, changed: list[str], by_staff: bool,
+                                    previous_email: str = "") -> list[Notification]:
+    """Queue the confirmation that the contact details, booker or move-up wish changed (`changed`: the field
+    names). Also to `previous_email`, when the address itself changed: its owner learns of the change."""
+    payload = {**reservation_snapshot(reservation), "changed_fields": list(changed)}
+    language = email_language(reservation, on_the_web=not by_staff)
+    addresses = [reservation.email]  # empty: a skipped row, so the act is still on record in the outbox
+    if previous_email and previous_email != reservation.email:
+        addresses.append(previous_email)
+    notes = []
+    for address in addresses:
+        note, _created = notification_queue(kind=Kind.DETAILS_CHANGED, reservation_id=reservation.pk,
+                                            payload={**payload, "to_previous": address is not addresses[0]},
+                                            email=address, language=language, by_staff=by_staff)
+        notes.append(note)
+    return notes
 
 
 # --- The day-before reminders (a periodic job of the worker) ---------------------------------------------
@@ -224,6 +243,25 @@ def reservation_context(notification: Notification) -> dict:
     }
 
 
+def details_changed_label(name: str) -> str:
+    """A changed field as the email names it, in the active language."""
+    return {
+        "recipient_phone": _("Phone number of the person receiving the vaccination"),
+        "booker_name": _("Booker's name"),
+        "booker_relation": _("Relation to the person"),
+        "booker_phone": _("Booker's phone number"),
+        "email": _("Email address"),
+        "wants_move_up": _("Would you like an earlier date?"),
+    }.get(name, name)
+
+
+def details_changed_context(notification: Notification) -> dict:
+    """The reservation (unchanged time and place) and which details changed, by name, without their values."""
+    return {**reservation_context(notification),
+            "changed": [details_changed_label(name) for name in notification.payload.get("changed_fields", [])],
+            "to_previous": notification.payload.get("to_previous", False)}
+
+
 def move_up_offer_context(notification: Notification) -> dict:
     """The offer (the earlier time, how long it holds, the link) and the booking the resident has now."""
     offer = notification.payload["offer"]
@@ -288,6 +326,7 @@ def register_notifications() -> None:
     messages.register(MessageKind(Kind.CANCELLED, reservation_context))
     messages.register(MessageKind(Kind.REMINDER, reservation_context, prepare=reminder_prepare))
     messages.register(MessageKind(Kind.MOVE_UP_OFFER, move_up_offer_context, prepare=move_up_offer_prepare))
+    messages.register(MessageKind(Kind.DETAILS_CHANGED, details_changed_context))
     jobs.register("reminders", reminders_queue, every_seconds=lambda: notify_setting("REMINDER_EVERY_SECONDS"),
                   check=_reminder_time)
     messages.register(MessageKind(Kind.ALLOCATED, allocation_context, calendar=calendar_file,

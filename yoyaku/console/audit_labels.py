@@ -10,6 +10,7 @@ ACTION_LABELS = {
     "reservation.book": _("Reservation booked"),
     "reservation.change": _("Reservation changed"),
     "reservation.cancel": _("Reservation cancelled"),
+    "reservation.update_details": _("Reservation contact details changed"),
     "reservation.move_up": _("Moved up to an earlier date (繰上げ)"),
     "reservation.no_show": _("Recorded as 来場なし (no-show)"),
     "reservation.slot_closed": _("Reservation cancelled: the time was closed"),

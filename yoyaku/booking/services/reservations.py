@@ -40,7 +40,7 @@ from ..models import (
     Resident,
     Slot,
 )
-from ..notifications import notification_for_reservation, reservation_snapshot
+from ..notifications import notification_for_details_change, notification_for_reservation, reservation_snapshot
 from .audit import Actor, audit_record, require_reason
 from .move_up_offers import move_up_offers_make
 
@@ -366,3 +366,52 @@ def reservation_mark_no_show(*, actor: Actor, reservation: Reservation, reason: 
         audit_record(actor=actor, action="reservation.no_show", resident=locked.resident, reservation=locked,
                      obj=locked, reason=reason, now=now)
         return locked
+
+
+# The details a resident may change on the web after booking (詳細 → 連絡先の変更), up to the web deadline.
+CONTACT_FIELDS = ("recipient_phone", "booker_name", "booker_relation", "booker_phone", "email", "wants_move_up")
+
+
+def reservation_update_details(
+    *,
+    actor: Actor,
+    reservation: Reservation,
+    recipient_phone: str,
+    booker_name: str,
+    booker_relation: str,
+    booker_phone: str,
+    email: str,
+    wants_move_up: bool,
+    reason: str = "",
+    now: datetime | None = None,
+) -> list[str]:
+    """Change the contact details, the proxy booker and the move-up wish of an active reservation (never its
+    slot: that is `reservation_change`). Returns the names of the fields that changed; nothing changed means
+    no audit event and no email. The confirmation goes to the address now on the reservation, and also to
+    the previous address when the email itself changed, so a changed address cannot go unnoticed."""
+    now = now or timezone.now()
+    require_reason(actor, reason)
+    new = {"recipient_phone": recipient_phone, "booker_name": booker_name, "booker_relation": booker_relation,
+           "booker_phone": booker_phone, "email": email, "wants_move_up": bool(wants_move_up)}
+    with transaction.atomic():
+        locked = _lock(reservation)
+        _check_owner(actor=actor, reservation=locked)
+        if not locked.is_active:
+            raise NotActive()
+        _check_web_deadline(actor=actor, reservation=locked, now=now)
+        changed = [name for name in CONTACT_FIELDS if getattr(locked, name) != new[name]]
+        if not changed:
+            return []
+        previous_email = locked.email
+        updated = Reservation.objects.filter(pk=locked.pk, status=Reservation.Status.BOOKED).update(
+            updated_at=now, **{name: new[name] for name in changed})
+        if not updated:
+            raise NotActive()
+        for name in changed:
+            setattr(locked, name, new[name])
+        # The field names only: the audit log says what changed, not the phone numbers or addresses.
+        audit_record(actor=actor, action="reservation.update_details", resident=locked.resident,
+                     reservation=locked, obj=locked, reason=reason, now=now, data={"fields": changed})
+        notification_for_details_change(locked, changed=changed, by_staff=actor.is_staff,
+                                        previous_email=previous_email if "email" in changed else "")
+        return changed

@@ -1,4 +1,5 @@
-"""Reservation history (予約履歴), detail (詳細), cancel (キャンセル) and the calendar file."""
+"""Reservation history (予約履歴), detail (詳細), the contact details (連絡先などの変更), cancel (キャンセル),
+the printable confirmation and the calendar file."""
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -10,8 +11,10 @@ from django.views.decorators.http import require_http_methods
 from yoyaku.booking import deadline, rules, services
 from yoyaku.booking.errors import BookingError
 from yoyaku.booking.models import Reservation
+from yoyaku.booking.services.reservations import reservation_update_details
 from yoyaku.notify.conf import mail_host
 from yoyaku.notify.ics import reservation_ics
+from yoyaku.web.forms import DetailsForm
 from yoyaku.web.pages import page
 from yoyaku.web.request import client_address
 
@@ -40,6 +43,51 @@ def detail_view(request, code: str):
     reservation = own_reservation(request, code)
     return page(request, "portal/detail.html", {"nav": "history", "reservation": reservation,
                                                 **_web_actions(reservation)})
+
+
+def _details_initial(reservation) -> dict:
+    return {
+        "booker": DetailsForm.BOOKER_PROXY if reservation.booker_name else DetailsForm.BOOKER_SELF,
+        "booker_name": reservation.booker_name, "booker_relation": reservation.booker_relation,
+        "booker_phone": reservation.booker_phone, "recipient_phone": reservation.recipient_phone,
+        "email": reservation.email, "wants_move_up": "yes" if reservation.wants_move_up else "no",
+    }
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def details_view(request, code: str):
+    """The contact details, the proxy booker and the move-up wish, changed by the resident up to the web
+    deadline (編集 changes the date and time; this changes who we call and write to)."""
+    reservation = own_reservation(request, code)
+    if not _web_actions(reservation)["can_edit"]:
+        return redirect("portal:detail", code=reservation.code)
+    if request.method == "POST":
+        form = DetailsForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                changed = reservation_update_details(
+                    actor=services.Actor.for_resident(current_resident(request),
+                                                      client_address=client_address(request)),
+                    reservation=reservation, recipient_phone=data["recipient_phone"],
+                    booker_name=data["booker_name"], booker_relation=data["booker_relation"],
+                    booker_phone=data["booker_phone"], email=data["email"],
+                    wants_move_up=data["wants_move_up"] == "yes",
+                )
+            except BookingError as error:
+                messages.error(request, error.message)
+            else:
+                if changed:
+                    messages.success(request, _("Your details have been changed."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+            return redirect("portal:detail", code=reservation.code)
+    else:
+        form = DetailsForm(initial=_details_initial(reservation))
+    return page(request, "portal/details.html", {"nav": "history", "reservation": reservation,
+                                                 "details_form": form, **_web_actions(reservation)},
+                forms=[form])
 
 
 @resident_required

@@ -25,6 +25,7 @@ class Notification(models.Model):
         CANCELLED = "cancelled", _("cancellation")
         REMINDER = "reminder", _("reminder")
         MOVE_UP_OFFER = "move_up_offer", _("move-up offer")
+        DETAILS_CHANGED = "details_changed", _("contact details changed")
         ALLOCATED = "allocated", _("allocated place to confirm")
 
     class Status(models.TextChoices):

@@ -199,3 +199,29 @@ def test_booking_a_dose_already_booked_shows_the_existing_reservation(logged_in,
                                             slot_id=slot.pk, dose_number=1)
     response = logged_in.get("/book/1/")
     assert response["Location"] == f"/reservations/{reservation.code}/"
+
+
+# --- Small things (issue 13, item 7) ------------------------------------------------------------------
+
+def test_booking_page_headings_number_sections_one_way(logged_in, city):
+    import re
+
+    html = logged_in.get("/book/1/", {"day": (timezone.localdate() + timedelta(days=3)).isoformat(),
+                                      "venue": city["venues"][0].pk}).content.decode()
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+    numbered = [h for h in headings if re.match(r"[（(]\d[）)]", h)]
+    assert len(numbered) == 5, headings
+    assert all(h.startswith("（") for h in numbered), numbered  # 「（1）」 … 「（5）」, never 「(2)」
+
+
+def test_call_centre_hours_are_never_in_doubled_parentheses(client, db):
+    from django.utils import translation
+
+    from yoyaku.booking.errors import call_centre_text
+
+    html = client.get("/login/").content.decode()
+    assert "9:00〜17:00（土日祝を除く）" in html and "(9:00〜17:00（土日祝を除く）)" not in html
+    for language in ("ja", "en", "zh-hans", "ko"):
+        with translation.override(language):
+            text = call_centre_text()
+        assert "9:00〜17:00（土日祝を除く）" in text and not re.search(r"[(（]9:00〜17:00（土日祝を除く）[)）]", text)

@@ -20,7 +20,7 @@ def _fmt_date(value: date | datetime) -> str:
 
 def call_centre_text() -> str:
     city = settings.YOYAKU
-    return _("Call centre: %(phones)s (%(hours)s)") % {
+    return _("Call centre: %(phones)s, hours: %(hours)s") % {
         "phones": " / ".join(city["CALL_CENTRE_PHONES"]),
         "hours": city["CALL_CENTRE_HOURS"],
     }

@@ -2,7 +2,7 @@
 T = {
     # --- domain errors
     "Booking": "予約",
-    "Call centre: %(phones)s (%(hours)s)": "予約相談センター：%(phones)s（%(hours)s）",
+    "Call centre: %(phones)s, hours: %(hours)s": "予約相談センター：%(phones)s　受付時間：%(hours)s",
     "This could not be done.": "この操作はできませんでした。",
     "Sorry, this time has just been filled. Please choose another time.": "申し訳ありません。この時間はちょうど満員になりました。別の時間を選んでください。",
     "This time cannot be booked. Please choose another time.": "この時間は予約できません。別の時間を選んでください。",
@@ -619,6 +619,16 @@ T = {
     "By phone": "電話",
     "On the web": "Web",
     "In the console": "管理画面",
+    # --- console, issue 12 continued (helperE2): booking for a caller in steps
+    "Steps": "手順",
+    "1. Date and time": "1. 日時",
+    "2. Booker and contact": "2. 予約者・連絡先",
+    "3. Read back and book": "3. 内容確認・予約",
+    "Next: booker and contact": "次へ（予約者・連絡先）",
+    "Next: read back and book": "次へ（内容確認）",
+    "Read back and book": "内容確認",
+    "Not booked yet.": "まだ予約していません。",
+    "Read these details back to the caller. When they agree, write the reason and press the button.": "この内容を電話の相手に読み上げて確認してください。了承を得たら、理由を入力してボタンを押してください。",
     # --- notify: the emails
     "sending": "送信中",
     "not sent": "送信なし",
@@ -1131,4 +1141,6 @@ T = {
     'If you did not make this change, please call the call centre.': 'この変更に心当たりがない場合は、予約相談センターにお電話ください。',
     'contact details changed': '連絡先などの変更',
     'Reservation contact details changed': '予約の連絡先などを変更',
+    '(2) Choose the date and time from the calendar': '（2）カレンダーから日時を選択する',
+    'Hours:': '受付時間：',
 }

@@ -4,7 +4,7 @@
 T = {
     # --- domain errors
     "Booking": "예약",
-    "Call centre: %(phones)s (%(hours)s)": "예약 상담 센터: %(phones)s (%(hours)s)",
+    "Call centre: %(phones)s, hours: %(hours)s": "예약 상담 센터: %(phones)s, 접수 시간: %(hours)s",
     "This could not be done.": "이 작업을 할 수 없습니다.",
     "Sorry, this time has just been filled. Please choose another time.":
         "죄송합니다. 이 시간은 방금 마감되었습니다. 다른 시간을 선택해 주세요.",
@@ -630,4 +630,6 @@ T = {
     'Reservation contact details changed': '예약 연락처 등 변경',
     'Phone number and email': '전화번호와 이메일 주소',
     'The person making the booking': '예약자',
+    '(2) Choose the date and time from the calendar': '(2) 달력에서 일시 선택',
+    'Hours:': '접수 시간:',
 }

@@ -4,7 +4,7 @@
 T = {
     # --- domain errors
     "Booking": "预约",
-    "Call centre: %(phones)s (%(hours)s)": "预约咨询中心：%(phones)s（%(hours)s）",
+    "Call centre: %(phones)s, hours: %(hours)s": "预约咨询中心：%(phones)s，受理时间：%(hours)s",
     "This could not be done.": "无法完成此操作。",
     "Sorry, this time has just been filled. Please choose another time.": "抱歉，该时间刚刚约满。请选择其他时间。",
     "This time cannot be booked. Please choose another time.": "该时间无法预约。请选择其他时间。",
@@ -601,4 +601,6 @@ T = {
     'Reservation contact details changed': '更改了预约的联系方式等',
     'Phone number and email': '电话号码和电子邮件地址',
     'The person making the booking': '预约人',
+    '(2) Choose the date and time from the calendar': '(2) 从日历中选择日期和时间',
+    'Hours:': '受理时间：',
 }

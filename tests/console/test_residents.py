@@ -243,12 +243,22 @@ def test_unknown_resident_is_404(operator):
 # --- Booking for a resident --------------------------------------------------------------------------------
 
 
+def choose(client, resident, slot, day: int, dose=1, **details):
+    """Steps 1 and 2: the time, then the booker and contact details. Returns the check page's URL."""
+    url = book_url(resident, dose)
+    response = client.post(url, {"slot": slot.pk, "day": f.at(day).date().isoformat()})
+    assert response.status_code == 302 and response["Location"] == url + "details/"
+    response = client.post(url + "details/", {**DETAILS, **details})
+    assert response.status_code == 302 and response["Location"] == url + "check/", response.content.decode()[-3000:]
+    return url + "check/"
+
+
 def test_operator_books_past_the_web_deadline_with_a_reason(operator, hana, city):
     url = book_url(hana)
     assert city["tomorrow"].pk in offered(operator, url)  # tomorrow: no longer bookable on the web
-    response = operator.post(url, {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(), **DETAILS,
-                                   "wants_move_up": "yes", "reason": "called: cannot use the web",
-                                   "request_key": request_key(operator, url)})
+    check = choose(operator, hana, city["tomorrow"], 1, wants_move_up="yes")
+    response = operator.post(check, {"reason": "called: cannot use the web",
+                                     "request_key": request_key(operator, check)})
     assert response.status_code == 302 and response["Location"] == f"/console/residents/{hana.pk}/"
     reservation = Reservation.objects.get(resident=hana)
     assert reservation.slot == city["tomorrow"]
@@ -260,30 +270,59 @@ def test_operator_books_past_the_web_deadline_with_a_reason(operator, hana, city
     assert f"reservation ID {reservation.code}" in page
 
 
-def test_booking_for_someone_else_keeps_the_bookers_details(operator, hana, city):
+def test_booking_takes_the_residents_steps_and_the_check_page_reads_everything_back(operator, hana, city):
+    """Issue 12 (3): one 3,600 px page with the reason at the bottom and no check step; now time, details,
+    then a check page with every answer and the reason next to the button that books."""
     url = book_url(hana)
-    operator.post(url, {"slot": city["later"][0].pk, "day": f.at(5).date().isoformat(), **DETAILS,
-                        "booker": "proxy", "booker_name": "佐藤 次郎", "booker_relation": "息子",
-                        "booker_phone": "090-1111-2222", "reason": "son called"})
+    first = operator.get(url).content.decode()
+    assert 'name="slot"' in first and 'name="reason"' not in first and 'name="recipient_phone"' not in first
+    assert operator.get(url + "details/")["Location"] == url  # no time chosen yet: back to step 1
+    assert operator.get(url + "check/")["Location"] == url
+    operator.post(url, {"slot": city["later"][0].pk, "day": f.at(5).date().isoformat()})
+    details = operator.get(url + "details/").content.decode()
+    assert 'name="recipient_phone"' in details and 'name="reason"' not in details and 'name="slot"' not in details
+    assert operator.get(url + "check/")["Location"] == url + "details/"  # details not given yet
+    check = choose(operator, hana, city["later"][0], 5, email="hana@example.jp", wants_move_up="yes")
+    html = operator.get(check).content.decode()
+    for shown in ("2000000011", "佐藤 ハナ", "North Clinic", "Pfizer", "0195-23-3111", "hana@example.jp",
+                  "Yes, I would like an earlier date", "Not booked yet."):
+        assert shown in html, shown
+    reason, button = html.index('name="reason"'), html.index(">Book now<")
+    assert html.index("Earlier date") < reason < button
+    assert 'aria-current="step">3.' in html
+    assert not Reservation.objects.exists()  # nothing booked before the last button
+    # Going back to step 1 keeps the details: the check page shows the new time with them.
+    operator.post(url, {"slot": city["later"][1].pk, "day": f.at(6).date().isoformat()})
+    html = operator.get(check).content.decode()
+    assert "hana@example.jp" in html and 'name="reason"' in html
+
+
+def test_booking_for_someone_else_keeps_the_bookers_details(operator, hana, city):
+    check = choose(operator, hana, city["later"][0], 5, booker="proxy", booker_name="佐藤 次郎",
+                   booker_relation="息子", booker_phone="090-1111-2222")
+    assert "佐藤 次郎 (息子) 090-1111-2222" in operator.get(check).content.decode()
+    operator.post(check, {"reason": "son called", "request_key": request_key(operator, check)})
     reservation = Reservation.objects.get(resident=hana)
     assert (reservation.booker_name, reservation.booker_relation, reservation.booker_phone) == (
         "佐藤 次郎", "息子", "090-1111-2222")
 
 
 def test_a_reason_is_required(operator, hana, city):
-    response = operator.post(book_url(hana), {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(),
-                                              **DETAILS, "reason": "   "})
-    assert response.status_code == 200 and "Give a reason" in response.content.decode()
+    check = choose(operator, hana, city["tomorrow"], 1)
+    response = operator.post(check, {"reason": "   ", "request_key": request_key(operator, check)})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Give a reason" in html
+    assert "0195-23-3111" in html  # the read-back stays on the page with the error
     assert not Reservation.objects.exists()
 
 
 def test_double_submit_books_once(operator, hana, city):
-    url = book_url(hana)
-    data = {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(), **DETAILS, "reason": "phone",
-            "request_key": request_key(operator, url)}
-    first = operator.post(url, data)
-    second = operator.post(url, data)
+    check = choose(operator, hana, city["tomorrow"], 1)
+    data = {"reason": "phone", "request_key": request_key(operator, check)}
+    first = operator.post(check, data)
+    second = operator.post(check, data)
     assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/console/residents/{hana.pk}/"
     assert Reservation.objects.filter(resident=hana).count() == 1
 
 
@@ -292,10 +331,22 @@ def test_a_slot_that_filled_meanwhile_gives_the_domain_message(operator, hana, c
     slot = city["tomorrow"]
     html_before = offered(operator, url)
     Slot.objects.filter(pk=slot.pk).update(booked=F("capacity"))
-    response = operator.post(url, {"slot": slot.pk, "day": f.at(1).date().isoformat(), **DETAILS, "reason": "x"})
+    response = operator.post(url, {"slot": slot.pk, "day": f.at(1).date().isoformat()})
     assert slot.pk in html_before and response.status_code == 200
     assert "no longer available" in response.content.decode()  # no longer offered: the time form says so
     assert not Reservation.objects.exists()
+
+
+def test_a_slot_that_filled_before_the_last_button_goes_back_to_the_times_keeping_the_details(operator, hana, city):
+    check = choose(operator, hana, city["tomorrow"], 1, email="hana@example.jp")
+    key = request_key(operator, check)
+    Slot.objects.filter(pk=city["tomorrow"].pk).update(booked=F("capacity"))
+    response = operator.post(check, {"reason": "x", "request_key": key})
+    assert response.status_code == 302 and response["Location"] == book_url(hana) + "#time"
+    assert "this time has just been filled" in operator.get(book_url(hana)).content.decode()
+    assert not Reservation.objects.exists()
+    check = choose(operator, hana, city["later"][0], 5, email="hana@example.jp")
+    assert "hana@example.jp" in operator.get(check).content.decode()
 
 
 def test_the_service_refusal_is_shown_when_the_page_still_offered_the_time(operator, hana, city, monkeypatch):
@@ -304,20 +355,37 @@ def test_the_service_refusal_is_shown_when_the_page_still_offered_the_time(opera
     def full(**kwargs):
         raise SlotFull()
 
+    check = choose(operator, hana, city["tomorrow"], 1)
     monkeypatch.setattr(services, "reservation_book", full)
-    response = operator.post(book_url(hana), {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(),
-                                              **DETAILS, "reason": "x"})
+    response = operator.post(check, {"reason": "x", "request_key": request_key(operator, check)}, follow=True)
     assert response.status_code == 200 and "this time has just been filled" in response.content.decode()
 
 
 @pytest.mark.parametrize("data", [
     {"slot": "abc"}, {"slot": "999999"}, {"slot": ""}, {"day": "2024-13-45"}, {"venue": "x", "day": "y"},
-    {"wants_move_up": "maybe"}, {"booker": "robot"}, {"recipient_phone": "12"}, {"email": "not-an-email"},
-    {"request_key": "k" * 500},
 ])
-def test_garbage_booking_input_gets_a_message_not_a_500(operator, hana, city, data):
-    base = {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat(), **DETAILS, "reason": "x"}
+def test_garbage_time_input_gets_a_message_not_a_500(operator, hana, city, data):
+    base = {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat()}
     response = operator.post(book_url(hana), {**base, **data})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert "There is a problem" in response.content.decode()
+
+
+@pytest.mark.parametrize("data", [
+    {"wants_move_up": "maybe"}, {"booker": "robot"}, {"recipient_phone": "12"}, {"email": "not-an-email"},
+    {"booker": "proxy"},
+])
+def test_garbage_details_get_a_message_not_a_500(operator, hana, city, data):
+    operator.post(book_url(hana), {"slot": city["tomorrow"].pk, "day": f.at(1).date().isoformat()})
+    response = operator.post(book_url(hana) + "details/", {**DETAILS, **data})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+
+
+@pytest.mark.parametrize("data", [{"request_key": "k" * 500}, {"reason": "r" * 600}, {}])
+def test_garbage_on_the_check_page_gets_a_message_not_a_500(operator, hana, city, data):
+    check = choose(operator, hana, city["tomorrow"], 1)
+    response = operator.post(check, {"reason": "x", **data})
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert "There is a problem" in response.content.decode()

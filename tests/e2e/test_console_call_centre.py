@@ -1,5 +1,6 @@
 """The call centre in a browser: an operator logs in (password, then the TOTP code), finds a resident by kana
-and an era birth date, and books for them a time tomorrow, which the web no longer offers; with a reason.
+and an era birth date, and books for them a time tomorrow, which the web no longer offers, in the resident's
+steps (time, details, a check page to read back with the reason next to the button).
 Then moves and cancels it. And a city admin checks a residents file (bad rows listed), then imports one.
 
 Elements are found by their Japanese labels, as the operator sees them. Every console page of the walk is
@@ -13,7 +14,7 @@ import os
 import re
 from datetime import timedelta
 
-from .conftest import SCREENSHOT_DIR, Browse, expect, format_violations
+from .conftest import PHONE, SCREENSHOT_DIR, Browse, expect, format_violations
 
 DESK = {"width": 1280, "height": 900}
 REASON = "電話で予約（Web受付期限後のため）"
@@ -103,20 +104,45 @@ def test_operator_books_for_a_resident_past_the_web_deadline(browse, demo_city):
     selected = page.get_by_role("table", name="空きのある日のカレンダー").locator("a[aria-current=date]")
     expect(selected).to_have_attribute("href", re.compile(f"day={tomorrow.isoformat()}"))
     times = page.get_by_role("group", name=re.compile("^時間"))
+    expect(page.get_by_label("理由")).to_have_count(0)  # step 1 is the time only, not one 3,600 px page
+    check(browse, page, "book-time", checked)
+    page.get_by_role("button", name="次へ（予約者・連絡先）", exact=True).click()
+    # No time chosen: refused, with the error summary.
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert page.title().startswith("エラー：")
     times.get_by_role("radio").first.check()
+    page.get_by_role("button", name="次へ（予約者・連絡先）", exact=True).click()
+
+    # Step 2: who is booking, phone, email, 繰上げ.
+    expect(page.locator("[aria-current=step]")).to_have_text("2. 予約者・連絡先")
     move_up = page.get_by_role("group", name=re.compile("^接種日の繰上げを希望するか"))
     move_up.get_by_label("希望しない", exact=True).check()
+    check(browse, page, "book-details", checked)
+    page.get_by_role("button", name="次へ（内容確認）", exact=True).click()
 
-    # Without a reason: refused, with the error summary; the choices are kept.
+    # Step 3: everything to read back, the reason right above the button that books.
+    expect(page.locator("[aria-current=step]")).to_have_text("3. 内容確認・予約")
+    read_back = page.locator("dl.read-back")
+    expect(read_back).to_contain_text(resident.ticket_number)
+    expect(read_back).to_contain_text(resident.phone)
+    expect(read_back).to_contain_text("希望しない")
+    reason_box = page.get_by_label("理由").bounding_box()
+    button_box = page.get_by_role("button", name="予約する", exact=True).bounding_box()
+    assert 0 < button_box["y"] - reason_box["y"] < 250, (reason_box, button_box)  # next to each other
+
+    # Without a reason: refused, with the error summary; the read-back stays.
     page.get_by_role("button", name="予約する", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("理由を入力してください")
     assert page.title().startswith("エラー：")
-    expect(times.get_by_role("radio").first).to_be_checked()
+    expect(page.locator("dl.read-back")).to_contain_text(resident.ticket_number)
     check(browse, page, "book-error", checked)
     assert not Reservation.objects.filter(resident=resident).exists()
 
     page.get_by_label("理由").fill(REASON)
-    check(browse, page, "book", checked)
+    check(browse, page, "book-check", checked)
+    page.set_viewport_size(PHONE)
+    check(browse, page, "book-check-375", checked)
+    page.set_viewport_size(DESK)
     page.get_by_role("button", name="予約する", exact=True).click()
 
     expect(page.get_by_role("status").first).to_contain_text("予約しました")
@@ -153,8 +179,8 @@ def test_operator_books_for_a_resident_past_the_web_deadline(browse, demo_city):
                 .values_list("action", "reason")) == [
         ("reservation.cancel", "体調不良のため"), ("reservation.change", "時間の変更を電話で依頼"),
         ("reservation.book", REASON)]
-    assert checked == ["login", "otp", "search", "search-results", "resident", "book-error", "book",
-                       "resident-booked", "change", "cancel"]
+    assert checked == ["login", "otp", "search", "search-results", "resident", "book-time", "book-details",
+                       "book-error", "book-check", "book-check-375", "resident-booked", "change", "cancel"]
 
 
 def test_city_admin_checks_a_residents_file_then_applies_it(browse, demo_city, tmp_path, settings):

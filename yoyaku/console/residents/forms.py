@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from yoyaku.booking import rules, search
 from yoyaku.booking.errors import InvalidInput
-from yoyaku.web.forms import BaseForm, DetailsForm
+from yoyaku.web.forms import BaseForm
 
 from ..forms import reason_field
 
@@ -85,18 +85,10 @@ class ResidentSearchForm(BaseForm):
         return any(str(source.get(name) or "").strip() for name in self.FILTERS)
 
 
-class StaffBookingForm(DetailsForm):
-    """The resident site's questions (booker, phones, email, move-up), asked on the phone, plus a reason.
+class CallReasonForm(BaseForm):
+    """The last step of booking for a caller: why staff book (recorded in the audit log)."""
 
-    `request_key` makes a double submit book once: the page carries a fresh key, the service returns the
-    reservation the first submit made.
-    """
-
-    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     reason = reason_field(help_text=CALL_REASON_HELP)
-
-    field_order = ["booker", "booker_name", "booker_relation", "booker_phone", "recipient_phone", "email",
-                   "wants_move_up", "reason"]
 
 
 class ImportUploadForm(BaseForm):

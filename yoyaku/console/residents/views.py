@@ -4,6 +4,10 @@ Searches are POSTed (names, phone numbers, birth dates and ticket numbers never 
 the last search is kept in the session so that the results come back after visiting a resident. URLs
 carry only the resident's database id, reservation codes, venue ids and dates.
 
+Booking for a caller takes the resident's steps (time, details, a check page): the answers wait in the session
+as a draft (like the resident site's), and the check page puts the reason next to the button that books, so the
+operator reads everything back to the caller before confirming.
+
 Acts on a resident's behalf go through the same services as the resident site, with a staff actor:
 the engine's invariants hold, the web deadline does not bind, a reason is required and audited, and the
 channel is "phone". The calendar offers every time the rules allow from today (`dose_times_for(web=False)`).
@@ -23,8 +27,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from yoyaku.booking import availability, deadline, search, selectors, services
-from yoyaku.booking.errors import AlreadyBooked, BookingError, NotActive, TicketInactive
-from yoyaku.booking.models import AuditEvent, Reservation, Resident
+from yoyaku.booking.errors import (
+    AlreadyBooked,
+    BookingError,
+    NotActive,
+    SlotFull,
+    SlotUnavailable,
+    TicketInactive,
+    TooEarly,
+    WrongVaccine,
+)
+from yoyaku.booking.models import AuditEvent, Reservation, Resident, Slot
 from yoyaku.web.forms import DetailsForm, TimeForm
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day, query_int
@@ -34,11 +47,12 @@ from yoyaku.web.time_choice import TimeChoice, slot_groups
 
 from ..forms import ReasonForm
 from ..roles import CALL_CENTRE, CITY_ADMIN, staff_required
-from .forms import ResidentSearchForm, StaffBookingForm
+from .forms import CallReasonForm, ResidentSearchForm
 
 SEARCH_KEY = "console:resident_search"
 AUDIT_LIMIT = 200
-BOOKING_FIELDS = ["recipient_phone", "booker_name", "booker_relation", "booker_phone", "email", "reason"]
+BOOKING_FIELDS = ["recipient_phone", "booker_name", "booker_relation", "booker_phone", "email"]
+DETAIL_FIELDS = ["booker", *BOOKING_FIELDS, "wants_move_up"]
 
 
 def _choice(request, *, dose_times, default_venue=None, default_day=None, moving=None) -> TimeChoice:
@@ -155,54 +169,129 @@ def _booking_refusal(request, resident: Resident, dose: int, now):
     return None if refusal is None else redirect("console:resident_detail", resident_id=resident.pk)
 
 
+def _draft_key(resident_id: int, dose: int) -> str:
+    return f"console:draft:book:{resident_id}:{dose}"
+
+
+def _book_url(name: str, resident: Resident, dose: int) -> str:
+    return reverse(f"console:{name}", kwargs={"resident_id": resident.pk, "dose": dose})
+
+
+def _already_booked(request, resident: Resident):
+    """A second click, or a resubmit after success: the resident's page with the reservation the first made."""
+    key = request.POST.get("request_key", "")[:64]
+    done = selectors.booked_by_request(resident_id=resident.pk, request_key=key) if key else None
+    if done is None:
+        return None
+    request.session.pop(_draft_key(resident.pk, done.dose_number), None)
+    messages.success(request, _booked_message(done))
+    return redirect("console:resident_detail", resident_id=resident.pk)
+
+
 @staff_required(CITY_ADMIN, CALL_CENTRE)
 @require_http_methods(["GET", "POST"])
 def book_view(request, resident_id: int, dose: int):
+    """Step 1 of 3: the venue, the day and the time (the calendar offers what the rules allow from today)."""
     resident = get_object_or_404(Resident, pk=resident_id)
-    now = timezone.now()
-    if request.method == "POST":
-        # A second click, or a resubmit after success: the reservation the first submit made.
-        key = request.POST.get("request_key", "")[:64]
-        done = selectors.booked_by_request(resident_id=resident.pk, request_key=key)
-        if done:
-            messages.success(request, _booked_message(done))
-            return redirect("console:resident_detail", resident_id=resident.pk)
-    if refusal := _booking_refusal(request, resident, dose, now):
+    if refusal := _booking_refusal(request, resident, dose, timezone.now()):
         return refusal
-    dose_times = availability.dose_times_for(resident=resident, dose_number=dose, now=now, web=False)
-    choice = _choice(request, dose_times=dose_times)
+    key = _draft_key(resident.pk, dose)
+    draft = request.session.get(key) or {}
+    dose_times = availability.dose_times_for(resident=resident, dose_number=dose, now=timezone.now(), web=False)
+    choice = _choice(request, dose_times=dose_times, default_venue=draft.get("venue"),
+                     default_day=query_day(draft.get("day")))
     if request.method == "POST":
         time_form = TimeForm(request.POST, slots=choice.slots)
-        form = StaffBookingForm(request.POST)
-        if time_form.is_valid() & form.is_valid():
-            data = form.cleaned_data
-            try:
-                reservation = services.reservation_book(
-                    actor=staff_actor(request), resident=resident, slot_id=time_form.cleaned_data["slot"],
-                    dose_number=dose, wants_move_up=data["wants_move_up"] == "yes",
-                    request_key=data["request_key"] or None, channel=Reservation.Channel.PHONE,
-                    **{name: data[name] for name in BOOKING_FIELDS},
-                )
-            except BookingError as error:
-                # Full, closed or no longer allowed: say why, and show the times as they are now.
-                form.add_error(None, error.message)
-                choice = _choice(request, dose_times=dose_times)
-                time_form = TimeForm(slots=choice.slots)
-            else:
-                messages.success(request, _booked_message(reservation))
-                return redirect("console:resident_detail", resident_id=resident.pk)
+        if time_form.is_valid():
+            slot_id = time_form.cleaned_data["slot"]
+            request.session[key] = {**draft, "slot": slot_id, "venue": choice.venue_of(slot_id),
+                                    "day": choice.day.isoformat()}
+            return redirect(_book_url("resident_book_details", resident, dose))
     else:
-        time_form = TimeForm(slots=choice.slots)
-        form = StaffBookingForm(initial={
-            "booker": DetailsForm.BOOKER_SELF, "recipient_phone": resident.phone, "email": resident.email,
-            "request_key": secrets.token_urlsafe(16),
-        })
+        time_form = TimeForm(slots=choice.slots, initial={"slot": draft.get("slot")})
     return page(request, "console/residents/book.html", {
-        "resident": resident, "dose": dose, "mode": "book", "time_form": time_form, "form": form,
+        "resident": resident, "dose": dose, "mode": "book", "step": 1, "time_form": time_form,
         "slot_groups": slot_groups(time_form, choice.slots), "deadline_days": deadline.days_before(),
-        "form_action": reverse("console:resident_book", kwargs={"resident_id": resident.pk, "dose": dose}),
+        "form_action": _book_url("resident_book", resident, dose),
         **choice.context(),
-    }, forms=[time_form, form])
+    }, forms=[time_form])
+
+
+def _draft_slot(draft: dict):
+    return Slot.objects.select_related("venue", "vaccine").filter(pk=draft.get("slot")).first() if draft else None
+
+
+@staff_required(CITY_ADMIN, CALL_CENTRE)
+@require_http_methods(["GET", "POST"])
+def book_details_view(request, resident_id: int, dose: int):
+    """Step 2 of 3: the resident site's questions (booker, phones, email, move-up), asked on the phone."""
+    resident = get_object_or_404(Resident, pk=resident_id)
+    if refusal := _booking_refusal(request, resident, dose, timezone.now()):
+        return refusal
+    key = _draft_key(resident.pk, dose)
+    draft = request.session.get(key) or {}
+    slot = _draft_slot(draft)
+    if slot is None:
+        return redirect(_book_url("resident_book", resident, dose))
+    if request.method == "POST":
+        form = DetailsForm(request.POST)
+        if form.is_valid():
+            request.session[key] = {**draft, **{name: form.cleaned_data[name] for name in DETAIL_FIELDS}}
+            return redirect(_book_url("resident_book_check", resident, dose))
+    else:
+        form = DetailsForm(initial={"booker": DetailsForm.BOOKER_SELF, "recipient_phone": resident.phone,
+                                    "email": resident.email, **{k: v for k, v in draft.items() if k in DETAIL_FIELDS}})
+    return page(request, "console/residents/book_details.html", {
+        "resident": resident, "dose": dose, "step": 2, "slot": slot, "form": form,
+        "time_url": _book_url("resident_book", resident, dose),
+        "form_action": _book_url("resident_book_details", resident, dose),
+    }, forms=[form])
+
+
+@staff_required(CITY_ADMIN, CALL_CENTRE)
+@require_http_methods(["GET", "POST"])
+def book_check_view(request, resident_id: int, dose: int):
+    """Step 3 of 3: everything read back to the caller, the reason next to the button that books."""
+    resident = get_object_or_404(Resident, pk=resident_id)
+    if request.method == "POST" and (done := _already_booked(request, resident)):
+        return done
+    if refusal := _booking_refusal(request, resident, dose, timezone.now()):
+        return refusal
+    key = _draft_key(resident.pk, dose)
+    draft = request.session.get(key) or {}
+    slot = _draft_slot(draft)
+    if slot is None:
+        return redirect(_book_url("resident_book", resident, dose))
+    if not all(name in draft for name in DETAIL_FIELDS):
+        return redirect(_book_url("resident_book_details", resident, dose))
+    if not draft.get("request_key"):
+        draft = request.session[key] = {**draft, "request_key": secrets.token_urlsafe(16)}
+    form = CallReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reservation = services.reservation_book(
+                actor=staff_actor(request), resident=resident, slot_id=slot.pk, dose_number=dose,
+                wants_move_up=draft["wants_move_up"] == "yes", request_key=draft["request_key"],
+                channel=Reservation.Channel.PHONE, reason=form.cleaned_data["reason"],
+                **{name: draft[name] for name in BOOKING_FIELDS},
+            )
+        except (SlotFull, SlotUnavailable, TooEarly, WrongVaccine) as error:
+            # The time filled (or closed) since step 1: choose again, the details and the reason kept.
+            request.session[key] = {**draft, "slot": None}
+            messages.error(request, error.message)
+            return redirect(_book_url("resident_book", resident, dose) + "#time")
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            request.session.pop(key, None)
+            messages.success(request, _booked_message(reservation))
+            return redirect("console:resident_detail", resident_id=resident.pk)
+    return page(request, "console/residents/book_check.html", {
+        "resident": resident, "dose": dose, "step": 3, "slot": slot, "draft": draft, "form": form,
+        "time_url": _book_url("resident_book", resident, dose),
+        "details_url": _book_url("resident_book_details", resident, dose),
+        "form_action": _book_url("resident_book_check", resident, dose),
+    }, forms=[form])
 
 
 def _booked_message(reservation: Reservation) -> str:

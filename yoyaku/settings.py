@@ -328,5 +328,9 @@ YOYAKU = {
     "MOVE_UP_OFFERS_PER_PLACE": int(os.environ.get("YOYAKU_MOVE_UP_OFFERS_PER_PLACE", "3")),
     "MOVE_UP_OFFER_MINUTES": int(os.environ.get("YOYAKU_MOVE_UP_OFFER_MINUTES", "60")),
     "MOVE_UP_OFFER_MIN_HOURS": float(os.environ.get("YOYAKU_MOVE_UP_OFFER_MIN_HOURS", "3")),
+    # Offer windows that shorten as the day nears (docs/architecture.md, "Stewardship"): this share of the
+    # time left before the slot, at least MOVE_UP_OFFER_MIN_MINUTES, at most MOVE_UP_OFFER_MINUTES; 0: fixed.
+    "MOVE_UP_OFFER_WINDOW_SHARE": float(os.environ.get("YOYAKU_MOVE_UP_OFFER_WINDOW_SHARE", "0")),
+    "MOVE_UP_OFFER_MIN_MINUTES": int(os.environ.get("YOYAKU_MOVE_UP_OFFER_MIN_MINUTES", "15")),
     "SITE_URL": os.environ.get("YOYAKU_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
 }

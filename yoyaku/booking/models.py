@@ -569,3 +569,44 @@ class AllocationRegistration(models.Model):
 
     def __str__(self):
         return f"allocation #{self.pk} {self.status}"
+
+
+class StandbyEntry(models.Model):
+    """A resident waiting for a place (キャンセル待ち), to be phoned when one frees: for a venue on the day
+    (the same-day standby list the venue staff call when the last opened vial has doses left), or for any
+    venue (the waiting list the call centre calls when a place frees before the day).
+
+    `services.standby_book` takes the entry (a conditional UPDATE from `waiting`) and the place (the booking
+    engine's conditional UPDATE) in one transaction: two staff calling for the same place, one wins.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        BOOKED = "booked", _("booked")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="standby_entries",
+                                 verbose_name=_("resident"))
+    dose_number = models.PositiveSmallIntegerField(_("dose number"))
+    # Empty: any venue (the waiting list); a venue: that venue's same-day standby list.
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="standby_entries",
+                              verbose_name=_("venue"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reservation"))
+
+    class Meta:
+        verbose_name = _("standby entry")
+        verbose_name_plural = _("standby entries")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "dose_number"], condition=Q(status="waiting"),
+                                    name="standby_one_waiting_per_resident_dose"),
+        ]
+        indexes = [models.Index(fields=["venue", "status"])]
+
+    def __str__(self):
+        return f"standby #{self.pk} {self.status}"

@@ -16,12 +16,13 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 """
 
 from ..errors import NotYours
-from . import allocation, city, move_up
+from . import allocation, city, move_up, standby
 from .allocation import *  # noqa: F403
 from .audit import Actor, audit_record, audit_records_bulk, require_reason, resident_log_in
 from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
 from .move_up import *  # noqa: F403
+from .standby import *  # noqa: F403
 from .outbox import notifications_send_again
 from .reservations import (
     reservation_book,
@@ -42,5 +43,5 @@ __all__ = [
     "reservation_mark_no_show",
     "SlotsGenerated", "slot_set_capacity", "slots_generate", "booking_window_close", "booking_window_open",
     "notifications_send_again",
-    *city.__all__, *move_up.__all__, *allocation.__all__,
+    *city.__all__, *move_up.__all__, *allocation.__all__, *standby.__all__,
 ]

@@ -29,7 +29,7 @@ from ..models import MoveUpOffer, Reservation, Slot
 from ..notifications import notification_for_move_up_offer
 from .audit import Actor, audit_record
 
-__all__ = ["move_up_offers_make", "offer_url", "offers_deferred"]
+__all__ = ["move_up_offers_make", "offer_url", "offer_window", "offers_deferred"]
 
 # While an offer is being accepted, the engine's own hook (the old place freed by the move) waits: the
 # accept first settles the slot's other offers, then makes the offers for the old place itself.
@@ -51,6 +51,20 @@ def _city():
 
 def offer_url(token: str) -> str:
     return _city()["SITE_URL"] + reverse("portal:move_up_offer", kwargs={"token": token})
+
+
+def offer_window(lead: timedelta) -> timedelta:
+    """How long an offer holds when the slot starts `lead` from now. With MOVE_UP_OFFER_WINDOW_SHARE at 0,
+    always MOVE_UP_OFFER_MINUTES; else that share of the time left, between MOVE_UP_OFFER_MIN_MINUTES and
+    MOVE_UP_OFFER_MINUTES: the nearer the day, the shorter the window, so a place freed late still goes
+    round several candidates before its day (docs/architecture.md, "Stewardship")."""
+    city = _city()
+    longest = timedelta(minutes=city["MOVE_UP_OFFER_MINUTES"])
+    share = city.get("MOVE_UP_OFFER_WINDOW_SHARE", 0)
+    if not share:
+        return longest
+    shortest = timedelta(minutes=city.get("MOVE_UP_OFFER_MIN_MINUTES", 15))
+    return max(shortest, min(longest, lead * share))
 
 
 def _live(now: datetime):
@@ -86,7 +100,7 @@ def move_up_offers_make(*, slot: Slot | int, now: datetime | None = None) -> lis
                     .select_for_update(skip_locked=True, no_key=True, of=("self",))
                     .filter(pk__in=ids).exclude(email="").in_bulk())
     chosen = [reservations[pk] for pk in ids if pk in reservations][:wanted]
-    expires_at = min(now + timedelta(minutes=city["MOVE_UP_OFFER_MINUTES"]), slot.starts_at)
+    expires_at = min(now + offer_window(slot.starts_at - now), slot.starts_at)
     made = []
     for reservation in chosen:
         offer = MoveUpOffer.objects.create(slot=slot, reservation=reservation, token=secrets.token_urlsafe(32),

@@ -1,0 +1,89 @@
+"""The standby list (キャンセル待ち): residents without a place who can come at short notice, phoned by the
+venue staff on the day (a venue's list) or by the call centre before the day (the waiting list: any venue).
+
+`standby_book` is the one way an entry becomes a booking: the entry is taken by a conditional UPDATE from
+`waiting`, and the place by the booking engine (`reservation_book`, or `reservation_change` for a resident
+who holds a later appointment), in one transaction. Two staff calling for the same freed place: the
+engine's `booked < capacity` update lets one through, the other gets SlotFull and its entry stays waiting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..errors import NotActive, NotYours
+from ..models import Reservation, Resident, StandbyEntry, Venue
+from .audit import Actor, audit_record, require_reason
+from .reservations import reservation_book, reservation_change
+
+__all__ = ["standby_book", "standby_join", "standby_withdraw"]
+
+
+def standby_join(*, actor: Actor, resident: Resident, dose_number: int, venue: Venue | None = None,
+                 phone: str = "", reason: str = "", now: datetime | None = None) -> StandbyEntry:
+    """Put the resident on a venue's standby list (or, with no venue, the waiting list). Joining again
+    while waiting returns the entry already there."""
+    now = now or timezone.now()
+    require_reason(actor, reason)
+    if actor.is_resident and actor.resident.pk != resident.pk:
+        raise NotYours()
+    try:
+        with transaction.atomic():
+            entry = StandbyEntry.objects.create(resident=resident, dose_number=dose_number, venue=venue,
+                                                phone=phone or resident.phone, created_at=now)
+            audit_record(actor=actor, action="standby.join", resident=resident, obj=entry, reason=reason, now=now,
+                         data={"dose": dose_number, "venue": venue.pk if venue else None})
+            return entry
+    except IntegrityError:
+        return StandbyEntry.objects.get(resident=resident, dose_number=dose_number,
+                                        status=StandbyEntry.Status.WAITING)
+
+
+def standby_book(*, actor: Actor, entry: StandbyEntry, slot_id: int, reason: str = "",
+                 now: datetime | None = None) -> Reservation:
+    """Give the entry's resident a place in `slot_id` (staff only): a new booking, or a move of the later
+    appointment they hold. Refused with the engine's error (SlotFull, ...) and nothing changes; NotActive
+    when the entry is no longer waiting (someone else called them first)."""
+    now = now or timezone.now()
+    if not actor.is_staff:
+        raise NotYours()
+    require_reason(actor, reason)
+    with transaction.atomic():
+        taken = StandbyEntry.objects.filter(pk=entry.pk, status=StandbyEntry.Status.WAITING).update(
+            status=StandbyEntry.Status.BOOKED, closed_at=now)
+        if not taken:
+            raise NotActive()
+        entry = StandbyEntry.objects.select_related("resident").get(pk=entry.pk)
+        current = Reservation.objects.active().filter(resident_id=entry.resident_id,
+                                                      dose_number=entry.dose_number).first()
+        if current is None:
+            reservation = reservation_book(actor=actor, resident=entry.resident, slot_id=slot_id,
+                                           dose_number=entry.dose_number, recipient_phone=entry.phone,
+                                           reason=reason, channel=Reservation.Channel.CONSOLE, now=now)
+        else:
+            reservation = reservation_change(actor=actor, reservation=current, slot_id=slot_id, reason=reason,
+                                             now=now)
+        StandbyEntry.objects.filter(pk=entry.pk).update(reservation=reservation)
+        audit_record(actor=actor, action="standby.book", resident=entry.resident, reservation=reservation,
+                     obj=entry, reason=reason, now=now, data={"slot": slot_id, "moved": current is not None})
+        return reservation
+
+
+def standby_withdraw(*, actor: Actor, entry: StandbyEntry, reason: str = "",
+                     now: datetime | None = None) -> StandbyEntry:
+    """Take the entry off the list (the resident booked elsewhere, or no longer wants it)."""
+    now = now or timezone.now()
+    require_reason(actor, reason)
+    if actor.is_resident and actor.resident.pk != entry.resident_id:
+        raise NotYours()
+    with transaction.atomic():
+        done = StandbyEntry.objects.filter(pk=entry.pk, status=StandbyEntry.Status.WAITING).update(
+            status=StandbyEntry.Status.WITHDRAWN, closed_at=now)
+        entry.refresh_from_db()
+        if done:
+            audit_record(actor=actor, action="standby.withdraw", resident=entry.resident, obj=entry, reason=reason,
+                         now=now)
+        return entry

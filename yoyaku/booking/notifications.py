@@ -25,7 +25,7 @@ from yoyaku.notify.conf import mail_host, notify_setting
 from yoyaku.notify.ics import reservation_ics
 from yoyaku.notify.messages import MessageKind, NotStillWanted
 from yoyaku.notify.models import Notification
-from yoyaku.notify.services import notification_queue
+from yoyaku.notify.services import notification_queue, notifications_queue_many
 
 from . import deadline, rules
 from .models import MoveUpOffer, Reservation
@@ -343,18 +343,20 @@ def allocation_url() -> str:
     return settings.YOYAKU["SITE_URL"] + reverse("portal:allocation")
 
 
-def notification_for_allocation(reservation: Reservation, *, confirm_by: datetime) -> Notification:
-    """Queue the email of an allocated place: the appointment, until when to confirm, the page to answer on."""
-    payload = reservation_snapshot(reservation)
-    payload["allocation"] = {"confirm_by": confirm_by.isoformat(), "url": allocation_url()}
-    language = (reservation.resident.language or "").lower().replace("_", "-")  # email_language's rule for a
-    if language not in {code for code, _name in settings.LANGUAGES}:  # new reservation (no email about it yet)
-        language = settings.LANGUAGE_CODE
-    note, _created = notification_queue(
-        kind=Kind.ALLOCATED, reservation_id=reservation.pk, payload=payload, email=reservation.email,
-        language=language, dedupe_key=f"allocated:{reservation.pk}",
-    )
-    return note
+def notifications_for_allocations(reservations: list[Reservation], *, confirm_by: datetime) -> None:
+    """Queue the emails of allocated places: the appointment, until when to confirm, the page to answer on. New
+    reservations have no email yet, so email_language's rule gives the resident's recorded language."""
+    url = allocation_url()
+    known = {code for code, _name in settings.LANGUAGES}
+    items = []
+    for reservation in reservations:
+        payload = reservation_snapshot(reservation)
+        payload["allocation"] = {"confirm_by": confirm_by.isoformat(), "url": url}
+        language = (reservation.resident.language or "").lower().replace("_", "-")
+        items.append({"kind": Kind.ALLOCATED, "reservation_id": reservation.pk, "payload": payload,
+                      "email": reservation.email, "language": language if language in known else settings.LANGUAGE_CODE,
+                      "by_staff": False})
+    notifications_queue_many(items)
 
 
 def allocation_context(notification: Notification) -> dict:

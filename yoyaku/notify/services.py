@@ -44,6 +44,16 @@ def notification_queue(*, kind: str, reservation_id: int, payload: dict, email: 
         return existing, False
 
 
+def notifications_queue_many(items: list[dict]) -> list[Notification]:
+    """`notification_queue` for many new messages at once (no dedupe_key), e.g. an allocation run's thousands:
+    each item holds its keyword arguments (kind, reservation_id, payload, email, language, by_staff)."""
+    now = timezone.now()
+    rows = [Notification(**item, status=Notification.Status.PENDING if item["email"] else Notification.Status.SKIPPED,
+                         last_error="" if item["email"] else "no email address", next_attempt_at=now)
+            for item in items]
+    return Notification.objects.bulk_create(rows, batch_size=1000)
+
+
 def notifications_requeue(*, notification_ids) -> list[int]:
     """Failed notifications among these queued again from the start (attempts reset); returns their ids.
     Only the outbox's part: the caller records who asked (booking.services.notifications_send_again)."""

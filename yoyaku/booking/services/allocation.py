@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from ..models import (
     Resident,
     Slot,
 )
-from ..notifications import notification_for_allocation, notification_for_reservation
+from ..notifications import notification_for_reservation, notifications_for_allocations
 from .audit import Actor, audit_record, audit_records_bulk, require_reason
 from .reservations import _new_code, _release_place, _take_place
 from .windows import booking_window_open
@@ -301,6 +301,7 @@ class AllocationSummary:
     lowest_priority_served: int | None = None
     priority_labels: dict[int, str] = field(default_factory=dict)
     by_area: dict[str, dict[str, int]] = field(default_factory=dict)  # area -> places, allocated
+    assignments: dict[int, int] = field(default_factory=dict)  # registration id -> slot id
 
     def lines(self) -> list[str]:
         head = "dry run (nothing written)" if self.dry_run else "published"
@@ -371,6 +372,7 @@ def allocation_run(*, actor: Actor, window: BookingWindow, seed: int | None = No
     else:
         final = matching.assignments
 
+    summary.assignments = dict(final)
     wished_first = {w.registration_id for w in wishes if w.venue_ids or w.areas}
     for reg_id, slot_id in final.items():
         wish, place = by_id[reg_id], place_of[slot_id]
@@ -391,16 +393,34 @@ def allocation_run(*, actor: Actor, window: BookingWindow, seed: int | None = No
 
 
 def _write_positions(window: BookingWindow, ordered: list[pure.Wish], *, seed: int) -> None:
-    """Everyone waiting gets their place in the order (kept by later rounds), in the window's own numbering."""
+    """Everyone waiting gets their place in the order (kept by later rounds), in the window's own numbering.
+    One statement sent for many rows (executemany): bulk_update's CASE expressions cost seconds at this size."""
     with transaction.atomic():
         start = (AllocationRegistration.objects.filter(window=window, position__isnull=False)
                  .order_by("-position").values_list("position", flat=True).first() or 0)
-        updates = []
+        rows = []
         for wish in ordered:
             if wish.position is None:
                 start += 1
-                updates.append(AllocationRegistration(pk=wish.registration_id, position=start, seed=seed))
-        AllocationRegistration.objects.bulk_update(updates, ["position", "seed"], batch_size=CHUNK)
+                rows.append((start, seed, wish.registration_id))
+        table = AllocationRegistration._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET position = %s, seed = %s WHERE id = %s", rows)
+
+
+def _take_places(slot_ids: list[int]) -> None:
+    """`reservations._take_place` for many places: the very same conditional UPDATE (a place is taken only while
+    one is free, atomically in the database), sent as one executemany. If any row was refused the whole batch
+    raises SlotFull (the caller's savepoint rolls it back) and the caller takes the places one by one."""
+    if not slot_ids:
+        return
+    table = Slot._meta.db_table
+    false = "false" if connection.vendor == "postgresql" else "0"
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET booked = booked + 1 WHERE id = %s AND closed = {false} "
+                           "AND booked < capacity", [(pk,) for pk in slot_ids])
+        if cursor.rowcount != len(slot_ids):
+            raise SlotFull()
 
 
 def _confirm_by(window: BookingWindow, now: datetime) -> datetime:
@@ -435,19 +455,28 @@ def _publish(window: BookingWindow, assignments: list[tuple[pure.Wish, int]], *,
 
 
 def _publish_chunk(window: BookingWindow, chunk, *, now: datetime, check_codes: bool = False):
-    regs = AllocationRegistration.objects.select_related("resident").in_bulk([w.registration_id for w, _s in chunk])
+    ids = [w.registration_id for w, _s in chunk]
+    regs = (AllocationRegistration.objects.select_for_update(of=("self",)).select_related("resident")
+            .filter(pk__in=ids, status=Status.REGISTERED).in_bulk())
+    chunk = [(wish, slot_id) for wish, slot_id in chunk if wish.registration_id in regs]
     slots = Slot.objects.select_related("venue", "vaccine").in_bulk({s for _w, s in chunk})
     confirm_by = _confirm_by(window, now)
-    taken, lost, reservations = [], [], []
+    lost = []
+    try:
+        with transaction.atomic():
+            _take_places([slot_id for _w, slot_id in chunk])  # never past capacity: the engine's conditional UPDATE
+    except SlotFull:  # a place went meanwhile: place by place, and the ones refused try again elsewhere
+        kept = []
+        for wish, slot_id in chunk:
+            try:
+                _take_place(slot_id)
+                kept.append((wish, slot_id))
+            except SlotFull:
+                lost.append(wish)
+        chunk = kept
+    taken, reservations = [], []
     for wish, slot_id in chunk:
-        registration = regs.get(wish.registration_id)
-        if registration is None or registration.status != Status.REGISTERED:
-            continue
-        try:
-            _take_place(slot_id)  # the booking engine's conditional UPDATE: never past capacity
-        except SlotFull:
-            lost.append(wish)
-            continue
+        registration = regs[wish.registration_id]
         reservations.append(Reservation(
             code=_new_code() if check_codes else rules.new_reservation_code(), resident=registration.resident,
             dose_number=registration.dose_number, slot=slots[slot_id], email=registration.email,
@@ -458,21 +487,23 @@ def _publish_chunk(window: BookingWindow, chunk, *, now: datetime, check_codes: 
     Reservation.objects.bulk_create(reservations, batch_size=CHUNK)
     for registration, reservation in zip(taken, reservations, strict=True):
         registration.status, registration.reservation = Status.OFFERED, reservation
-        registration.offered_at, registration.confirm_by, registration.updated_at = now, confirm_by, now
-    updated = 0
-    for registration in taken:  # conditional: a registration that changed meanwhile rolls the chunk back
-        updated += AllocationRegistration.objects.filter(pk=registration.pk, status=Status.REGISTERED).update(
-            status=Status.OFFERED, reservation=registration.reservation, offered_at=now, confirm_by=confirm_by,
-            updated_at=now)
-    if updated != len(taken):
-        raise IntegrityError("a registration changed during the allocation")
+        registration.offered_at, registration.confirm_by = now, confirm_by
+    if taken:
+        # Conditional, like every change of state here: a registration that changed meanwhile rolls the chunk back.
+        table = AllocationRegistration._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, reservation_id = %s, offered_at = %s, confirm_by = %s, updated_at = %s "
+                "WHERE id = %s AND status = %s",
+                [(Status.OFFERED, r.reservation.pk, now, confirm_by, now, r.pk, Status.REGISTERED) for r in taken])
+            if cursor.rowcount != len(taken):
+                raise IntegrityError("a registration changed during the allocation")
     audit_records_bulk(actor=Actor.system(), now=now, records=[
         {"action": "allocation.allocate", "resident": r.resident, "reservation": r.reservation, "obj": r.reservation,
          "data": {"window": window.pk, "slot": r.reservation.slot_id, "dose": r.dose_number,
                   "position": r.position, "confirm_by": confirm_by.isoformat()}}
         for r in taken])
-    for registration in taken:
-        notification_for_allocation(registration.reservation, confirm_by=confirm_by)
+    notifications_for_allocations([r.reservation for r in taken], confirm_by=confirm_by)
     return {r.pk: r.reservation.slot_id for r in taken}, lost
 
 

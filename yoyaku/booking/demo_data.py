@@ -401,6 +401,7 @@ def load(*, residents: int = 1000, seed: int = 1, now: datetime | None = None) -
             summary.notices += 1
 
         _book(summary=summary, seed=seed, today=today, now=now, vaccines=vaccines)
+        _allocation(seed=seed, today=today, now=now)
         _staff(summary)
     return summary
 
@@ -493,6 +494,40 @@ def _book(*, summary: DemoSummary, seed: int, today: date, now: datetime, vaccin
     for reservation in rng.sample(cancellable, min(len(cancellable), max(1, count // 100))):
         services.reservation_cancel(actor=system, reservation=reservation, now=now)
         summary.cancelled += 1
+
+
+def _allocation(*, seed: int, today: date, now: datetime, registrations: int = 150) -> None:
+    """An allocation-mode window (docs/allocation.md) whose registration period is open, with residents' wishes
+    registered, so that `manage.py allocate --all --dry-run --seed 1` has work right after `make run`."""
+    rng = random.Random(f"yoyaku-demo-allocation-{seed}")
+    tz = timezone.get_current_timezone()
+    system = services.Actor.system()
+    window = services.allocation_window_open(
+        actor=system, doses=[1, 2], label="抽選（デモ）", now=now,
+        opens_at=timezone.make_aware(datetime.combine(today, time(0, 0)), tz),
+        closes_at=timezone.make_aware(datetime.combine(today + timedelta(days=3), time(17, 0)), tz),
+        first_day=today + timedelta(days=14), last_day=today + timedelta(days=WEEKS * 7), confirm_hours=48,
+        priorities=[{"label": "65歳以上", "born_on_or_before": rules.latest_birth_date_for_age(65, today)}],
+    )
+    venues = list(Venue.objects.order_by("code"))
+    areas = sorted({v.area for v in venues if v.area})
+    logins = {login.ticket_number for login in DEMO_LOGINS}
+    people = list(Resident.objects.filter(active=True, reservations__isnull=True, doses__isnull=True)
+                  .exclude(ticket_number__in=logins).order_by("ticket_number"))
+    for resident in rng.sample(people, min(registrations, len(people))):
+        wishes = {}
+        kind = rng.random()
+        if kind < 0.4:
+            wishes["venue_ids"] = [v.pk for v in rng.sample(venues, rng.randint(1, 3))]
+        elif kind < 0.7 and areas:
+            wishes["areas"] = rng.sample(areas, 1)
+        if rng.random() < 0.3:
+            wishes["weekdays"] = rng.sample(range(7), rng.randint(2, 5))
+        try:
+            services.allocation_register(actor=system, window=window, resident=resident, email=resident.email,
+                                         wants_move_up=rng.random() < 0.3, now=now, **wishes)
+        except BookingError:
+            continue
 
 
 def _staff(summary: DemoSummary) -> None:

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import deadline, rules, selectors
 from .models import Resident, Slot, Vaccine, Venue
@@ -77,13 +77,36 @@ def last_bookable_day(*, now: datetime | None = None) -> date | None:
     return _remembered(("last_bookable_day",), compute)
 
 
+LANGUAGE_SUFFIXES = ("en", "zh_hans", "ko")
+VENUE_I18N = tuple(f"{field}_{suffix}" for field in ("name", "area") for suffix in LANGUAGE_SUFFIXES)
+VACCINE_I18N = tuple(f"name_{suffix}" for suffix in LANGUAGE_SUFFIXES)
+
+
 @dataclass(frozen=True)
 class Named:
-    """A venue or vaccine as the busy pages show it: id, name (and area)."""
+    """A venue or vaccine as the busy pages show it: id, name (and area) in Japanese, and the city's names
+    in the other languages (`i18n`: (field_language, text) pairs) for `local_name` and `local_area`."""
 
     pk: int
     name: str
     area: str = ""
+    i18n: tuple = ()
+
+    def localized(self, field: str) -> str:
+        suffix = (translation.get_language() or "ja").lower().replace("-", "_")
+        return dict(self.i18n).get(f"{field}_{suffix}") or getattr(self, field)
+
+    @property
+    def local_name(self) -> str:
+        return self.localized("name")
+
+    @property
+    def local_area(self) -> str:
+        return self.localized("area")
+
+
+def _i18n(row: dict, prefix: str, fields: tuple) -> tuple:
+    return tuple((field, row[f"{prefix}{field}"]) for field in fields if row[f"{prefix}{field}"])
 
 
 @dataclass(frozen=True)
@@ -150,12 +173,17 @@ class DoseTimes:
                 self.slots(venue_id=venue_id)
                 .filter(day=day, booked__lt=F("capacity"))
                 .order_by("starts_at", "venue__area", "venue__code")
-                .values_list("pk", "starts_at", "ends_at", "capacity", "booked", "venue_id", "venue__name",
-                             "venue__area", "vaccine_id", "vaccine__name")
+                .values("pk", "starts_at", "ends_at", "capacity", "booked", "venue_id", "venue__name",
+                        "venue__area", "vaccine_id", "vaccine__name", *(f"venue__{f}" for f in VENUE_I18N),
+                        *(f"vaccine__{f}" for f in VACCINE_I18N))
             )
-            return [FreeTime(pk=pk, starts_at=start, ends_at=end, free=capacity - booked,
-                             venue=Named(venue, venue_name, area), vaccine=Named(vaccine, vaccine_name))
-                    for pk, start, end, capacity, booked, venue, venue_name, area, vaccine, vaccine_name in rows]
+            return [FreeTime(pk=r["pk"], starts_at=r["starts_at"], ends_at=r["ends_at"],
+                             free=r["capacity"] - r["booked"],
+                             venue=Named(r["venue_id"], r["venue__name"], r["venue__area"],
+                                         _i18n(r, "venue__", VENUE_I18N)),
+                             vaccine=Named(r["vaccine_id"], r["vaccine__name"], "",
+                                           _i18n(r, "vaccine__", VACCINE_I18N)))
+                    for r in rows]
 
         key = ("times", self.dose_number, self.earliest_day, self.latest_day, self.vaccine_ids, venue_id, day)
         return _remembered(key, compute)
@@ -168,11 +196,12 @@ class DoseTimes:
             rows = (
                 self.slots()
                 .filter(day=day, booked__lt=F("capacity"))
-                .values("venue_id", "venue__name", "venue__area", "venue__code")
+                .values("venue_id", "venue__name", "venue__area", "venue__code", *(f"venue__{f}" for f in VENUE_I18N))
                 .annotate(places=Sum(F("capacity") - F("booked")), times=Count("id"))
                 .order_by("venue__area", "venue__code")
             )
-            return [(Named(r["venue_id"], r["venue__name"], r["venue__area"]), r["places"], r["times"]) for r in rows]
+            return [(Named(r["venue_id"], r["venue__name"], r["venue__area"], _i18n(r, "venue__", VENUE_I18N)),
+                     r["places"], r["times"]) for r in rows]
 
         key = ("day_venues", self.dose_number, self.earliest_day, self.latest_day, self.vaccine_ids, day)
         return _remembered(key, compute)
@@ -184,8 +213,8 @@ class DoseTimes:
             if not self.vaccine_ids:
                 return []
             rows = (Venue.objects.filter(active=True, slots__vaccine_id__in=self.vaccine_ids).distinct()
-                    .order_by("area", "code").values_list("pk", "name", "area"))
-            return [Named(*row) for row in rows]
+                    .order_by("area", "code").values("pk", "name", "area", *VENUE_I18N))
+            return [Named(r["pk"], r["name"], r["area"], _i18n(r, "", VENUE_I18N)) for r in rows]
 
         return _remembered(("venues", self.vaccine_ids), compute)
 

@@ -384,11 +384,22 @@ RESIDENTS = Schema(
     ),
 )
 
+# The other UI languages' versions of a Japanese column (name_en, name_zh_hans, name_ko): optional, left
+# out of the header or left empty, residents reading that language see the Japanese.
+LANGUAGE_SUFFIXES = ("en", "zh_hans", "ko")
+
+
+def _per_language(model: type[models.Model], name: str) -> tuple[Column, ...]:
+    return tuple(Column(f"{name}_{suffix}", text(max_length=_max(model, f"{name}_{suffix}")), optional=True)
+                 for suffix in LANGUAGE_SUFFIXES)
+
+
 VACCINES = Schema(
     key="code",
     columns=(
         Column("code", code(max_length=_max(Vaccine, "code"))),
         Column("name", text(max_length=_max(Vaccine, "name"), required=True)),
+        *_per_language(Vaccine, "name"),
         Column("min_age", integer(minimum=0, maximum=120)),
         Column("next_dose_min_days", integer(minimum=0, maximum=3650)),
         Column("doses_per_vial", integer(minimum=1, maximum=100)),
@@ -408,6 +419,7 @@ VENUES = Schema(
         Column("notes", text()),
         Column("vaccines", vaccine_codes),
         Column("active", flag, optional=True),
+        *(column for name in ("name", "area", "address", "notes") for column in _per_language(Venue, name)),
     ),
 )
 

@@ -4,10 +4,12 @@ The database itself holds the invariants that matter under concurrency (see docs
 0 <= booked <= capacity, one active reservation per resident and dose, unique ticket numbers and codes.
 """
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -72,9 +74,25 @@ class Resident(models.Model):
         return frozenset(self.groups.split())
 
 
-class Vaccine(models.Model):
+class PerLanguage:
+    """Names and texts the city gives per UI language (name_en, name_zh_hans, name_ko…): the one in the
+    active language, or the Japanese (the plain field) when that one is empty."""
+
+    def localized(self, field: str, language: str | None = None) -> str:
+        suffix = (language or translation.get_language() or "ja").lower().replace("-", "_")
+        return getattr(self, f"{field}_{suffix}", "") or getattr(self, field)
+
+    @property
+    def local_name(self) -> str:
+        return self.localized("name")
+
+
+class Vaccine(PerLanguage, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    name_zh_hans = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
+    name_ko = models.CharField(_("name (Korean)"), max_length=100, blank=True)
     min_age = models.PositiveSmallIntegerField(_("minimum age"), default=12)
     next_dose_min_days = models.PositiveSmallIntegerField(_("minimum days to the next dose"), default=21)
     doses_per_vial = models.PositiveSmallIntegerField(_("doses per vial"), default=6)
@@ -92,7 +110,7 @@ class Vaccine(models.Model):
         return self.name
 
 
-class Venue(models.Model):
+class Venue(PerLanguage, models.Model):
     class Kind(models.TextChoices):
         CLINIC = "clinic", _("clinic")
         GROUP = "group", _("group site")
@@ -104,6 +122,19 @@ class Venue(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     notes = models.TextField(_("access notes"), blank=True)
+    # Per language (empty: the Japanese above is shown). The area's Japanese stays the filter's key.
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    name_zh_hans = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
+    name_ko = models.CharField(_("name (Korean)"), max_length=100, blank=True)
+    area_en = models.CharField(_("area (English)"), max_length=50, blank=True)
+    area_zh_hans = models.CharField(_("area (Chinese)"), max_length=50, blank=True)
+    area_ko = models.CharField(_("area (Korean)"), max_length=50, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=200, blank=True)
+    address_zh_hans = models.CharField(_("address (Chinese)"), max_length=200, blank=True)
+    address_ko = models.CharField(_("address (Korean)"), max_length=200, blank=True)
+    notes_en = models.TextField(_("access notes (English)"), blank=True)
+    notes_zh_hans = models.TextField(_("access notes (Chinese)"), blank=True)
+    notes_ko = models.TextField(_("access notes (Korean)"), blank=True)
     vaccines = models.ManyToManyField(Vaccine, related_name="venues", blank=True, verbose_name=_("vaccines"))
     active = models.BooleanField(_("active"), default=True)
 
@@ -114,6 +145,23 @@ class Venue(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def local_area(self) -> str:
+        return self.localized("area")
+
+    @property
+    def local_address(self) -> str:
+        return self.localized("address")
+
+    @property
+    def local_notes(self) -> str:
+        return self.localized("notes")
+
+    @property
+    def map_url(self) -> str:
+        """A map search for the Japanese address (the one map services know): no API key, no script."""
+        return f"https://www.google.com/maps/search/?api=1&query={quote(self.address)}" if self.address else ""
 
 
 class SlotQuerySet(models.QuerySet):

@@ -74,7 +74,7 @@ def slot_label(slot) -> str:
     end = timezone.localtime(slot.ends_at)
     # The venue is the heading of the group the radio sits in (includes/time_radios.html).
     return _("%(start)s–%(end)s (%(vaccine)s, %(free)d left)") % {
-        "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "vaccine": slot.vaccine.name, "free": slot.free,
+        "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "vaccine": slot.vaccine.local_name, "free": slot.free,
     }
 
 

@@ -33,7 +33,7 @@ def login_view(request):
         ticket = form.cleaned_data["ticket_number"]
         birth_date = form.cleaned_data["password"]
         address = client_address(request)
-        verdict = throttle.check(ticket=ticket, address=address)
+        verdict = throttle.attempt(ticket=ticket, address=address)  # counted first, then decided
         if not verdict.allowed:
             if verdict.scope == "ticket":
                 message = _(
@@ -49,11 +49,15 @@ def login_view(request):
             resident = Resident.objects.filter(ticket_number=ticket).first()
             # An unknown or inactive ticket gets exactly the answer of a wrong birth date.
             if resident is not None and resident.active and resident.birth_date == birth_date:
-                throttle.succeeded(ticket=ticket)
+                throttle.succeeded(ticket=ticket, address=address)
                 log_in(request, resident)
                 services.resident_log_in(actor=services.Actor.for_resident(resident, client_address=address))
                 return redirect(safe_next(request, reverse("portal:top")))
-            throttle.failed(ticket=ticket, address=address)
+            outcome = throttle.failed(ticket=ticket, address=address, counted=True)
+            services.login_failed(
+                actor=services.Actor.unknown_resident(client_address=address),
+                subject_hash=throttle.ticket_hash(ticket), reason="wrong_password", resident=resident,
+                locked=outcome.scope if outcome.locked_now else "")
             form.add_error(None, _(
                 "The ticket number or the password (date of birth) is not right. Check both and try again."
             ))
@@ -72,5 +76,5 @@ def text_size_view(request):
     size = request.POST.get("size")
     if size in {"s", "m", "l"}:
         response.set_cookie(TEXT_SIZE_COOKIE, size, max_age=365 * 24 * 3600, samesite="Lax",
-                            secure=request.is_secure(), httponly=True)
+                            secure=request.is_secure() or not settings.DEBUG, httponly=True)
     return response

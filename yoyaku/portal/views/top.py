@@ -43,7 +43,11 @@ def venue_filter(request, now, *, book_dose: int | None):
     vaccines = list(Vaccine.objects.filter(active=True))
     vaccine_id = next((v.pk for v in vaccines if str(v.pk) == request.GET.get("vaccine")), None)
     venues = Venue.objects.filter(active=True)
-    areas = sorted(set(venues.values_list("area", flat=True)))
+    # The area's Japanese is the filter's key; the label is the city's name for it in the page's language.
+    labels = {}
+    for row in venues.values("area", "area_en", "area_zh_hans", "area_ko"):
+        labels.setdefault(row["area"], Venue(**row).local_area)
+    areas = sorted(labels)
     if area not in areas:
         area = ""
     if area:
@@ -68,7 +72,8 @@ def venue_filter(request, now, *, book_dose: int | None):
     if start not in weeks:
         weeks = sorted({*weeks, start})
     return {
-        "areas": areas, "area": area, "vaccines": vaccines, "vaccine_id": vaccine_id, "days": days, "rows": rows,
+        "areas": [(a, labels[a]) for a in areas], "area": area, "vaccines": vaccines, "vaccine_id": vaccine_id,
+        "days": days, "rows": rows,
         "start": start,
         "prev_start": max(start - timedelta(days=FILTER_DAYS), first_day) if start > first_day else None,
         "next_start": start + timedelta(days=FILTER_DAYS), "weeks": weeks, "book_dose": book_dose,

@@ -32,7 +32,8 @@ def allocation_window(*, registering=True, priorities=(), **fields):
     opens = now - timedelta(days=2)
     closes = now + timedelta(days=1) if registering else now - timedelta(hours=1)
     return services.allocation_window_open(
-        actor=SYSTEM, doses=[1, 2], opens_at=opens, closes_at=closes, first_day=timezone.localdate() + timedelta(days=3),
+        actor=SYSTEM, doses=[1, 2], opens_at=opens, closes_at=closes,
+        first_day=timezone.localdate() + timedelta(days=3),
         last_day=timezone.localdate() + timedelta(days=40), priorities=priorities, label="lottery", **fields)
 
 

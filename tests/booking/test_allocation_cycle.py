@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests import factories as f
-from tests.booking.test_allocation import allocation_window, close, register
+from tests.booking.test_allocation import allocation_window, close
 from tests.notify.conftest import smtp, smtp_server  # noqa: F401 - the real SMTP server fixtures
 from yoyaku.booking import selectors, services
 from yoyaku.booking.models import AllocationRegistration

@@ -52,11 +52,13 @@ def build_city(*, registrations: int = 30_000, places: int = 20_000, seed: int =
                 starts = datetime.combine(today + timedelta(days=4 + day % 28), datetime.min.time(), tz) + \
                     timedelta(hours=hour, minutes=30 * (day // 28))
                 slots.append(Slot(venue=venue, vaccine=pfz if venue_index % 3 else mdn, starts_at=starts,
-                                  ends_at=starts + timedelta(minutes=30), capacity=capacity, dose_mask=dose_mask([1, 2])))
+                                  ends_at=starts + timedelta(minutes=30), capacity=capacity,
+                                  dose_mask=dose_mask([1, 2])))
                 made += capacity
     Slot.objects.bulk_create(slots, batch_size=1000)
     window = services.allocation_window_open(
-        actor=services.Actor.system(), doses=[1, 2], opens_at=now - timedelta(days=7), closes_at=now - timedelta(hours=1),
+        actor=services.Actor.system(), doses=[1, 2], opens_at=now - timedelta(days=7),
+        closes_at=now - timedelta(hours=1),
         first_day=today, last_day=today + timedelta(days=40),
         priorities=[{"label": "65歳以上", "born_on_or_before": rules.latest_birth_date_for_age(65, today)},
                     {"label": "医療従事者", "group": "medical"}], label="抽選（テスト）", now=now - timedelta(days=8))

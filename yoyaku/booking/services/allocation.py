@@ -405,7 +405,8 @@ def _write_positions(window: BookingWindow, ordered: list[pure.Wish], *, seed: i
                 rows.append((start, seed, wish.registration_id))
         table = AllocationRegistration._meta.db_table
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET position = %s, seed = %s WHERE id = %s", rows)
+            # The table name is the model's, not input.
+            cursor.executemany(f"UPDATE {table} SET position = %s, seed = %s WHERE id = %s", rows)  # noqa: S608
 
 
 def _take_places(slot_ids: list[int]) -> None:
@@ -417,7 +418,7 @@ def _take_places(slot_ids: list[int]) -> None:
     table = Slot._meta.db_table
     false = "false" if connection.vendor == "postgresql" else "0"
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET booked = booked + 1 WHERE id = %s AND closed = {false} "
+        cursor.executemany(f"UPDATE {table} SET booked = booked + 1 WHERE id = %s AND closed = {false} "  # noqa: S608
                            "AND booked < capacity", [(pk,) for pk in slot_ids])
         if cursor.rowcount != len(slot_ids):
             raise SlotFull()
@@ -493,8 +494,8 @@ def _publish_chunk(window: BookingWindow, chunk, *, now: datetime, check_codes: 
         table = AllocationRegistration._meta.db_table
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {table} SET status = %s, reservation_id = %s, offered_at = %s, confirm_by = %s, updated_at = %s "
-                "WHERE id = %s AND status = %s",
+                f"UPDATE {table} SET status = %s, reservation_id = %s, offered_at = %s, confirm_by = %s, "  # noqa: S608
+                "updated_at = %s WHERE id = %s AND status = %s",
                 [(Status.OFFERED, r.reservation.pk, now, confirm_by, now, r.pk, Status.REGISTERED) for r in taken])
             if cursor.rowcount != len(taken):
                 raise IntegrityError("a registration changed during the allocation")

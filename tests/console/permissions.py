@@ -25,6 +25,7 @@ class Sample:
     allowed: frozenset = frozenset()  # roles that get 200; the others must be refused
     query: str = ""  # an optional query string, without "?"
     note: str = ""
+    status: int = 200  # what the allowed roles get (302: a step that sends back to an earlier one)
 
     def url(self) -> str:
         from django.urls import reverse

@@ -17,6 +17,10 @@ def samples(world):
                note="a resident booked at the other venue: not a venue matter, the desk sees everyone"),
         # Dose 1 is booked (that page redirects to the resident); dose 2 can be booked after it.
         Sample("resident_book", {"resident_id": resident, "dose": 2}, allowed=DESK),
+        Sample("resident_book_details", {"resident_id": resident, "dose": 2}, allowed=DESK, status=302,
+               note="booking step 2 without a time chosen: back to step 1"),
+        Sample("resident_book_check", {"resident_id": resident, "dose": 2}, allowed=DESK, status=302,
+               note="booking step 3 without a time chosen: back to step 1"),
         Sample("resident_reservation_change", {"resident_id": resident, "code": code}, allowed=DESK),
         Sample("resident_reservation_cancel", {"resident_id": resident, "code": code}, allowed=DESK),
         Sample("resident_reservation_change", {"resident_id": resident, "code": other_code}, allowed=frozenset(),

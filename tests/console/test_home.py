@@ -33,7 +33,7 @@ def home(client, language="en") -> str:
 
 
 def figures_row(html, venue_name) -> list[str]:
-    row = html.split(venue_name)[1].split("</tr>")[0]
+    row = html.split(venue_name, 1)[1].split("</tr>")[0]
     return [c.split("<")[0] for c in row.split('class="num')[1:]]
 
 

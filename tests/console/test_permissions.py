@@ -73,7 +73,7 @@ def test_each_role_reaches_exactly_what_it_should(client, world, asker):
         elif asker == NO_ROLE:
             ok = response.status_code in (302, 403)  # an account without a role cannot finish login
         elif asker in sample.allowed:
-            ok = response.status_code == 200
+            ok = response.status_code == sample.status
         else:
             ok = response.status_code in (403, 404)
         if not ok:

@@ -236,3 +236,22 @@ def found(understood: Understood) -> QuerySet:
     active = Reservation.objects.active().select_related("slot__venue").order_by("dose_number")
     return (residents.distinct().order_by("ticket_number")
             .prefetch_related(Prefetch("reservations", queryset=active, to_attr="active_reservations")))
+
+
+def roster_filter(reservations, typed: str) -> list:
+    """The reservations of a roster (a venue's day: a few hundred at most, already read) whose 予約ID, ticket
+    number, name or kana contains what was typed at the venue's desk; all of them for an empty text.
+    Kana in either script, full-width letters and spaces are all fine, as in the one search box."""
+    text = normalize_name(typed)
+    if not text:
+        return list(reservations)
+    code, kana = re.sub(r"[-‐‑−ー]", "", text.upper()), normalize_kana(typed)
+    found = []
+    for reservation in reservations:
+        resident = reservation.resident
+        names = normalize_name(resident.family_name + resident.given_name)
+        kanas = normalize_kana(resident.family_name_kana + resident.given_name_kana)
+        if (code in reservation.code or (text.isdigit() and text in resident.ticket_number) or text in names
+                or (kana and kana in kanas)):
+            found.append(reservation)
+    return found

@@ -90,6 +90,21 @@ class CheckInForm(BaseForm):
         return lot
 
 
+class LotForm(CheckInForm):
+    """The venue desk's lot number, set once and used for every one-tap check-in of the session."""
+
+    reason = None
+
+
+class DeskSearchForm(BaseForm):
+    q = forms.CharField(
+        label=gettext_lazy("Name, kana, reservation ID or ticket number"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "class": "search-box",
+                                      "enterkeyhint": "search"}),
+        error_messages={"max_length": gettext_lazy("Type at most 100 characters.")},
+    )
+
+
 class NoShowForm(BaseForm):
     reason = reason_field(required=False, label=gettext_lazy("Reason"))
 

@@ -246,3 +246,45 @@ def test_details_of_another_residents_reservation_are_404(logged_in, city):
     theirs = book(other, city["slots"][11])
     assert logged_in.get(f"/reservations/{theirs.code}/details/").status_code == 404
     assert logged_in.post(f"/reservations/{theirs.code}/details/", details_post()).status_code == 404
+
+
+# --- The printable confirmation (issue 13, item 5) -------------------------------------------------------
+
+def test_printable_confirmation_has_id_time_venue_address_map_and_what_to_bring(logged_in, reservation):
+    from django.utils import timezone as tz
+
+    from yoyaku.booking.models import Venue
+
+    Venue.objects.filter(pk=reservation.slot.venue_id).update(address="二戸市福岡1-1", address_en="1-1 Fukuoka")
+    url = f"/reservations/{reservation.code}/print/"
+    assert f'href="{url}"' in logged_in.get(f"/reservations/{reservation.code}/").content.decode()
+    html = logged_in.get(url).content.decode()
+    local = tz.localtime(reservation.slot.starts_at)
+    for shown in ("ワクチン接種予約確認書", reservation.code, f"{local.month}月{local.day}日", f"{local:%H:%M}",
+                  "North Clinic", "二戸市福岡1-1", "https://www.google.com/maps/search/", "持ち物",
+                  'id="reservation-qr"', "print-sheet"):
+        assert shown in html, shown
+    logged_in.cookies["django_language"] = "en"
+    html = logged_in.get(url).content.decode()
+    assert "Vaccination reservation confirmation" in html and "1-1 Fukuoka" in html and "What to bring" in html
+    assert '<span lang="ja">二戸市福岡1-1</span>' in html  # the Japanese address too, for a taxi or a map
+
+
+def test_printable_confirmation_of_a_cancelled_reservation_says_it_is_not_valid(logged_in, reservation, resident):
+    services.reservation_cancel(actor=services.Actor.for_resident(resident), reservation=reservation)
+    html = logged_in.get(f"/reservations/{reservation.code}/print/").content.decode()
+    assert "この確認書は無効です" in html
+
+
+def test_printable_confirmation_of_another_residents_reservation_is_404(logged_in, city):
+    theirs = book(f.resident(), city["slots"][11])
+    assert logged_in.get(f"/reservations/{theirs.code}/print/").status_code == 404
+
+
+def test_print_stylesheet_fits_a4_and_hides_the_site_chrome():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "yoyaku/static/css/site.css").read_text()
+    assert "@page { size: A4;" in css
+    print_rules = css[css.index("@media print"):]
+    assert ".site-header, .site-nav, .site-footer, .actions, .no-print" in print_rules

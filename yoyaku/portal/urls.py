@@ -18,6 +18,7 @@ urlpatterns = [
     path("reservations/<str:code>/change/", booking.change_view, name="change"),
     path("reservations/<str:code>/change/check/", booking.change_check_view, name="change_check"),
     path("reservations/<str:code>/details/", reservations.details_view, name="details"),
+    path("reservations/<str:code>/print/", reservations.print_view, name="print"),
     path("reservations/<str:code>/cancel/", reservations.cancel_view, name="cancel"),
     path("reservations/<str:code>/calendar.ics", reservations.ics_view, name="ics"),
     path("move-up/<str:token>/", move_up.offer_view, name="move_up_offer"),

@@ -1182,4 +1182,12 @@ T = {
     'access notes (English)': 'アクセス（英語）',
     'access notes (Chinese)': 'アクセス（中国語）',
     'access notes (Korean)': 'アクセス（韓国語）',
+    'Vaccination reservation confirmation': 'ワクチン接種予約確認書',
+    'Printable confirmation': '予約確認書（印刷用）',
+    'This reservation is %(status)s: this page is not a valid confirmation.': 'この予約は「%(status)s」です。この確認書は無効です。',
+    'Access': 'アクセス',
+    'On the booking site (reservation history) until %(deadline)s; after that, please call the call centre.': '%(deadline)sまでは予約サイトの「予約履歴」から。それ以降は予約相談センターにお電話ください。',
+    'Please call the call centre.': '予約相談センターにお電話ください。',
+    'Print this page': 'このページを印刷する',
+    "To print, use your browser's print command; on a phone you can also keep a screenshot.": '印刷はブラウザの印刷機能をお使いください。スマートフォンでは画面を保存しておくこともできます。',
 }

@@ -646,4 +646,13 @@ T = {
     'access notes (English)': '오시는 길(영어)',
     'access notes (Chinese)': '오시는 길(중국어)',
     'access notes (Korean)': '오시는 길(한국어)',
+    'Vaccination reservation confirmation': '백신 접종 예약 확인서',
+    'Printable confirmation': '예약 확인서(인쇄용)',
+    'This reservation is %(status)s: this page is not a valid confirmation.': "이 예약은 '%(status)s' 상태입니다. 이 확인서는 유효하지 않습니다.",
+    'Date': '날짜',
+    'Access': '오시는 길',
+    'On the booking site (reservation history) until %(deadline)s; after that, please call the call centre.': "%(deadline)s까지는 예약 사이트의 '예약 내역'에서, 그 이후에는 예약 상담 센터로 전화해 주세요.",
+    'Please call the call centre.': '예약 상담 센터로 전화해 주세요.',
+    'Print this page': '이 페이지 인쇄',
+    "To print, use your browser's print command; on a phone you can also keep a screenshot.": '인쇄는 브라우저의 인쇄 기능을 이용하세요. 휴대전화에서는 화면을 저장해 둘 수도 있습니다.',
 }

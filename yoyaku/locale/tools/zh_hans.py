@@ -617,4 +617,13 @@ T = {
     'access notes (English)': '交通指南（英语）',
     'access notes (Chinese)': '交通指南（中文）',
     'access notes (Korean)': '交通指南（韩语）',
+    'Vaccination reservation confirmation': '疫苗接种预约确认书',
+    'Printable confirmation': '预约确认书（打印用）',
+    'This reservation is %(status)s: this page is not a valid confirmation.': '此预约状态为“%(status)s”，本确认书无效。',
+    'Date': '日期',
+    'Access': '交通指南',
+    'On the booking site (reservation history) until %(deadline)s; after that, please call the call centre.': '在%(deadline)s之前可在预约网站的“预约记录”中办理，之后请致电预约咨询中心。',
+    'Please call the call centre.': '请致电预约咨询中心。',
+    'Print this page': '打印此页',
+    "To print, use your browser's print command; on a phone you can also keep a screenshot.": '打印时请使用浏览器的打印功能；在手机上也可以保存截图。',
 }

@@ -112,6 +112,14 @@ def cancel_view(request, code: str):
 
 
 @resident_required
+def print_view(request, code: str):
+    """The confirmation to print (A4) or keep on the phone: 予約ID, when, where, the map, what to bring."""
+    reservation = own_reservation(request, code)
+    return page(request, "portal/print.html", {"nav": "history", "reservation": reservation,
+                                               "resident": current_resident(request), **_web_actions(reservation)})
+
+
+@resident_required
 def ics_view(request, code: str):
     reservation = own_reservation(request, code)
     slot = reservation.slot

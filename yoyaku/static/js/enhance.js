@@ -6,6 +6,13 @@
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
 
+    // The printable confirmation: a print button (without JavaScript the page says to use the browser's).
+    var printButton = document.querySelector("button[data-print]");
+    if (printButton && typeof window.print === "function") {
+      printButton.hidden = false;
+      printButton.addEventListener("click", function () { window.print(); });
+    }
+
     // Cancel: ask in a dialog on this page instead of going to the confirmation page.
     var link = document.querySelector("a[data-confirm-dialog]");
     var dialog = document.getElementById(link ? link.getAttribute("data-confirm-dialog") : "");

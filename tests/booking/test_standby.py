@@ -125,10 +125,11 @@ def test_two_staff_calling_the_same_entry_at_once_book_it_once():
     other = f.slot(venue=venue, vaccine=pfz, starts_at=f.at(1, hour=16), capacity=2)
     entry = services.standby_join(actor=SYSTEM, resident=f.resident(), dose_number=1, venue=venue)
     staff = _staff()
-    results = storm([
-        lambda slot_id=slot_id: services.standby_book(actor=staff, entry=entry, slot_id=slot_id, reason="キャンセル待ち")
-        for slot_id in (slot.pk, other.pk)
-    ])
+
+    def call(slot_id):
+        return services.standby_book(actor=staff, entry=entry, slot_id=slot_id, reason="キャンセル待ち")
+
+    results = storm([lambda slot_id=slot_id: call(slot_id) for slot_id in (slot.pk, other.pk)])
     assert len([r for r in results if isinstance(r, Reservation)]) == 1, results
     assert Reservation.objects.active().count() == 1
     assert_integrity()

@@ -202,3 +202,66 @@ def audit_worth_a_look(*, limit: int = 8):
     """The latest audit events worth a look (access, closures, windows), and any lockout. One query."""
     return (AuditEvent.objects.filter(Q(action__in=WORTH_A_LOOK) | Q(action__endswith="lockout"))
             .select_related("actor_user", "resident", "reservation").order_by("-created_at", "-id")[:limit])
+
+
+# --- Stewardship: freed places refilled, opened doses wasted (issue 14; the simulator's figures, for real data) --
+
+
+@dataclass(frozen=True)
+class StewardshipFigures:
+    freed: int  # places freed before their day (cancelled, or left by a move)
+    refilled: int  # of those, taken again before the day
+    given: int  # doses given at our venues (check-ins)
+    opened: int  # doses in the vials opened for them (whole vials per venue, vaccine and day)
+
+    @property
+    def wasted(self) -> int:
+        return self.opened - self.given
+
+    @property
+    def refilled_percent(self) -> float:
+        return 100.0 * self.refilled / self.freed if self.freed else 0.0
+
+    @property
+    def wasted_percent(self) -> float:
+        return 100.0 * self.wasted / self.opened if self.opened else 0.0
+
+
+def stewardship_figures(*, start: date, days: int) -> StewardshipFigures:
+    """Per session (venue, vaccine, day) from `start` for `days` days: places freed before the day are
+    refilled unless the session began with places empty (capacity above what was booked); doses wasted are
+    what the last vial had left (given rounded up to whole vials). Four queries whatever the data."""
+    from math import ceil
+
+    from .models import DoseRecord
+
+    end = start + timedelta(days=days)
+    sessions: dict[tuple, dict] = {}
+    slots = Slot.objects.filter(day__gte=start, day__lt=end).values_list(
+        "pk", "venue_id", "vaccine_id", "day", "capacity", "booked", "starts_at", "vaccine__doses_per_vial")
+    session_of = {}
+    for pk, venue, vaccine, day, capacity, booked, starts_at, per_vial in slots:
+        key = (venue, vaccine, day)
+        session = sessions.setdefault(key, {"empty": 0, "freed": 0, "per_vial": per_vial, "given": 0})
+        session["empty"] += max(capacity - booked, 0)
+        session_of[pk] = (key, starts_at)
+    cancelled = Reservation.objects.filter(slot_id__in=session_of, cancelled_at__isnull=False).values_list(
+        "slot_id", "cancelled_at")
+    for slot_id, cancelled_at in cancelled:
+        key, starts_at = session_of[slot_id]
+        if cancelled_at < starts_at:
+            sessions[key]["freed"] += 1
+    moves = AuditEvent.objects.filter(action="reservation.change", data__from_slot__in=list(session_of)).values_list(
+        "data", "created_at")
+    for data, created_at in moves:
+        key, starts_at = session_of[data["from_slot"]]
+        if created_at < starts_at:
+            sessions[key]["freed"] += 1
+    given = DoseRecord.objects.filter(source=DoseRecord.Source.CHECK_IN, reservation__slot_id__in=list(session_of))
+    for slot_id in given.values_list("reservation__slot_id", flat=True):
+        sessions[session_of[slot_id][0]]["given"] += 1
+    freed = sum(s["freed"] for s in sessions.values())
+    refilled = sum(s["freed"] - min(s["freed"], s["empty"]) for s in sessions.values())
+    total_given = sum(s["given"] for s in sessions.values())
+    opened = sum(ceil(s["given"] / s["per_vial"]) * s["per_vial"] for s in sessions.values())
+    return StewardshipFigures(freed=freed, refilled=refilled, given=total_given, opened=opened)

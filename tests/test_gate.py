@@ -109,8 +109,8 @@ def test_a_number_far_back_in_line_is_answered_without_the_shared_line(gate_on, 
     for client in waiting:
         client.get("/login/")
     calls = []
-    real_step = gate.line_step
-    monkeypatch.setattr(gate, "line_step", lambda **kw: calls.append(kw) or real_step(**kw))
+    real_step = gate._step
+    monkeypatch.setattr(gate, "_step", lambda **kw: calls.append(kw) or real_step(**kw))
     assert waiting[-1].get("/login/")["X-Yoyaku-Waiting-Room"] == "1"
     assert calls == []  # surely still waiting: no round trip
     clock["t"] += 10  # enough time for everyone: the line is asked again, and lets them in

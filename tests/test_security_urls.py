@@ -12,10 +12,11 @@ from datetime import date
 from urllib.parse import quote, urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import factories as f
 from tests.console.conftest import log_in_staff, make_staff
@@ -27,7 +28,8 @@ PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>")
 EXTREMES = ["0", "1", "-1", "99999999999999999999", "18446744073709551616", "-99999999999999999999",
             "0001-01-01", "9999-12-31", "1-1-1", "2026-02-30", "東京", "予約", "%00", "..", "0x10", "1e309",
             "٣", "１２３", "a" * 300]
-QUERY_NAMES = ("from", "day", "venue", "page", "dose", "slot", "q", "next", "vaccine", "area", "action", "limit", "first_day", "last_day", "date_from", "date_to")
+QUERY_NAMES = ("from", "day", "venue", "page", "dose", "slot", "q", "next", "vaccine", "area", "action", "limit",
+               "first_day", "last_day", "date_from", "date_to")
 
 
 def _patterns(resolver=None, prefix: str = ""):

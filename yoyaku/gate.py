@@ -12,20 +12,39 @@ process on the machine shares it too. Redis down (or the database, without Redis
 whose turn it is and answers 503 with Retry-After (web/faults.py); a resident holding a pass goes on.
 The admission rate accumulates up to a small burst and never runs ahead of the people waiting, so a
 quiet hour before opening does not let the whole opening crowd in at once.
+
+Fair per person (issue 18, docs/security.md):
+- A pass admits one browser: it carries a random id, and the resident's login ties it to that browser's
+  session (`_bind_at_login`); the pass then lets in only requests with that session cookie. A copied pass sends
+  a second browser to the back of the line.
+- One client cannot push others back: each client address may draw GATE_DRAWS_PER_ADDRESS numbers (20) per
+  GATE_DRAW_WINDOW seconds (10 min), and as many before the opening as in one window. Twenty is generous for
+  a family or many residents behind one carrier's NAT arriving in the same ten minutes (a resident keeps
+  the number drawn: the waiting page asks again with it), and a script from one address moves a newcomer
+  back by at most twenty. Further draws get a short "try again" page (429) that costs the line nothing.
+- Fair at the opening hour (GATE_OPENS_AT): who arrives before booking opens waits in a pre-line, and at
+  the opening moment the pre-line is put in a random order (a keyed pseudo-random permutation of the
+  arrival numbers: no list kept, the same answer in every process); arrivals after the opening join the
+  back. Reloading faster or a script arriving first wins nothing.
+- The waiting page asks again sooner as the resident nears the front (half the estimated wait, 2 to 30 s).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
+import secrets
 import threading
 import time
+from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils import translation
-from django.utils.html import escape
-from django.utils.translation import gettext as _
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
 
 from yoyaku.web import shared
 
@@ -38,19 +57,28 @@ _LUA = """
 local now = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
+local ticket = tonumber(ARGV[4])
+local opens = tonumber(ARGV[5])
+local pre = tonumber(redis.call('GET', KEYS[4]) or '0')
+if now < opens then
+  if ticket == 0 then
+    pre = redis.call('INCR', KEYS[4])
+    ticket = pre
+  end
+  return {ticket, '-1', pre}
+end
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
 local released = tonumber(redis.call('GET', KEYS[2]) or ARGV[3])
 local last = tonumber(redis.call('GET', KEYS[3]) or ARGV[1])
-released = math.min(released + math.max(now - last, 0) * rate, nxt + burst)
-local ticket = tonumber(ARGV[4])
+released = math.min(released + math.max(now - last, 0) * rate, pre + nxt + burst)
 if ticket == 0 then
   nxt = redis.call('INCR', KEYS[1])
-  ticket = nxt
-  released = math.min(released, nxt + burst)
+  ticket = pre + nxt
+  released = math.min(released, pre + nxt + burst)
 end
 redis.call('SET', KEYS[2], tostring(released))
 redis.call('SET', KEYS[3], tostring(now))
-return {ticket, tostring(released)}
+return {ticket, tostring(released), pre}
 """
 
 
@@ -61,20 +89,47 @@ def _config() -> dict:
         "rate": rate,
         "burst": float(city.get("GATE_BURST") or max(rate * 2, 1)),
         "admit_seconds": int(city.get("GATE_ADMIT_SECONDS", 1800)),
+        "opens": _opens_at(city.get("GATE_OPENS_AT")),
+        "draws": int(city.get("GATE_DRAWS_PER_ADDRESS") or DRAWS_PER_ADDRESS),
+        "draw_window": int(city.get("GATE_DRAW_WINDOW") or DRAW_WINDOW),
     }
 
 
-def _advance(state: dict, *, now: float, rate: float, burst: float, ticket: int) -> tuple[int, float]:
-    """The same arithmetic as the Lua script, on a dict {next, released, last} (updated in place)."""
+DRAWS_PER_ADDRESS = 20
+DRAW_WINDOW = 600
+
+
+def _opens_at(value) -> float:
+    """GATE_OPENS_AT as a timestamp (an ISO date-time, local time if no offset; a number; or 0: none)."""
+    if not value:
+        return 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    moment = datetime.fromisoformat(str(value))
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment.timestamp()
+
+
+def _advance(state: dict, *, now: float, rate: float, burst: float, ticket: int,
+             opens: float = 0.0) -> tuple[int, float, int]:
+    """The same arithmetic as the Lua script, on a dict {next, released, last, pre} (updated in place).
+    Returns (number, let in so far (-1 before the opening), size of the pre-line)."""
+    state.setdefault("pre", 0)
+    if now < opens:
+        if ticket == 0:
+            state["pre"] += 1
+            ticket = state["pre"]
+        return ticket, -1.0, state["pre"]
     last = state["last"] if state.get("last") is not None else now
     released = burst if state.get("released") is None else state["released"]  # a fresh line starts with its burst
-    state["released"] = min(released + max(now - last, 0) * rate, state["next"] + burst)
+    state["released"] = min(released + max(now - last, 0) * rate, state["pre"] + state["next"] + burst)
     if ticket == 0:
         state["next"] += 1
-        ticket = state["next"]
-        state["released"] = min(state["released"], state["next"] + burst)
+        ticket = state["pre"] + state["next"]
+        state["released"] = min(state["released"], ticket + burst)
     state["last"] = now
-    return ticket, state["released"]
+    return ticket, state["released"], state["pre"]
 
 
 class _LocalLine:
@@ -82,11 +137,11 @@ class _LocalLine:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.state = {"next": 0, "released": None, "last": None}
+        self.state = {"next": 0, "released": None, "last": None, "pre": 0}
 
-    def step(self, *, now: float, rate: float, burst: float, ticket: int) -> tuple[int, float]:
+    def step(self, *, now: float, rate: float, burst: float, ticket: int, opens: float = 0.0) -> tuple[int, float, int]:
         with self.lock:
-            return _advance(self.state, now=now, rate=rate, burst=burst, ticket=ticket)
+            return _advance(self.state, now=now, rate=rate, burst=burst, ticket=ticket, opens=opens)
 
 
 _local = _LocalLine()
@@ -94,44 +149,118 @@ _script = None
 LINE_KEY = "gate:line"
 
 
-def _database_step(*, now: float, rate: float, burst: float, ticket: int) -> tuple[int, float]:
+def _database_step(*, now: float, rate: float, burst: float, ticket: int, opens: float) -> tuple[int, float, int]:
     """The line in Django's database cache: read, advance and write back under one lock (web/shared.py)."""
     db_cache = shared.database_cache()
     with shared.serialized("gate"):
-        state = db_cache.get(LINE_KEY) or {"next": 0, "released": None, "last": None}
-        result = _advance(state, now=now, rate=rate, burst=burst, ticket=ticket)
+        state = db_cache.get(LINE_KEY) or {"next": 0, "released": None, "last": None, "pre": 0}
+        result = _advance(state, now=now, rate=rate, burst=burst, ticket=ticket, opens=opens)
         db_cache.set(LINE_KEY, state, QUEUE_SECONDS)
         if db_cache.get(LINE_KEY) != state:  # the database cache ignores a refused write (read-only, locked)
             raise shared.SharedCacheUnavailable("the admission gate could not record the line")
     return result
 
 
-def line_step(*, ticket: int, now: float | None = None) -> tuple[int, float]:
-    """Draw a number (ticket=0) or look up one; returns (ticket, how many have been let in so far)."""
+def _step(*, ticket: int, now: float) -> tuple[int, float, int]:
+    """Draw a number (ticket=0) or look one up; returns (number, let in so far, size of the pre-line)."""
     global _script
     config = _config()
-    now = time.time() if now is None else now
+    args = {"now": now, "rate": config["rate"], "burst": config["burst"], "ticket": ticket, "opens": config["opens"]}
     redis = shared.redis_client()
     if redis is None:
         if shared.database_cache() is not None:
-            return _database_step(now=now, rate=config["rate"], burst=config["burst"], ticket=ticket)
-        return _local.step(now=now, rate=config["rate"], burst=config["burst"], ticket=ticket)
+            return _database_step(**args)
+        return _local.step(**args)
     if _script is None:
         _script = redis.register_script(_LUA)
     prefix = getattr(settings, "CACHES", {}).get("default", {}).get("KEY_PREFIX", "yoyaku")
-    keys = [f"{prefix}:gate:next", f"{prefix}:gate:released", f"{prefix}:gate:last"]
-    number, released = _script(keys=keys, args=[now, config["rate"], config["burst"], ticket], client=redis)
-    return int(number), float(released)
+    keys = [f"{prefix}:gate:next", f"{prefix}:gate:released", f"{prefix}:gate:last", f"{prefix}:gate:pre"]
+    number, released, pre = _script(keys=keys, args=[now, config["rate"], config["burst"], ticket, config["opens"]],
+                                    client=redis)
+    return int(number), float(released), int(pre)
 
 
-def _pass_valid(value: str | None, max_age: int) -> tuple[str, int] | None:
+def line_step(*, ticket: int, now: float | None = None) -> tuple[int, float]:
+    """Draw a number (ticket=0) or look up one; returns (ticket, how many have been let in so far)."""
+    number, released, _pre = _step(ticket=ticket, now=time.time() if now is None else now)
+    return number, released
+
+
+def shuffled_place(arrival: int, size: int, key: bytes) -> int:
+    """The place (1..size) of the pre-line's arrival number `arrival` (1..size) at the opening: a keyed
+    pseudo-random permutation (a four-round Feistel network with cycle walking), so every process computes
+    the same order without a list, and nobody without the key can predict it."""
+    if size <= 1:
+        return 1
+    bits = max((size - 1).bit_length(), 2)
+    bits += bits % 2
+    half, x = bits // 2, arrival - 1
+    mask = (1 << half) - 1
+    while True:
+        left, right = x >> half, x & mask
+        for round_ in range(4):
+            digest = hmac.new(key, f"{round_}:{right}".encode(), hashlib.sha256).digest()
+            left, right = right, left ^ (int.from_bytes(digest[:8], "big") & mask)
+        x = (left << half) | right
+        if x < size:
+            return x + 1
+
+
+def _shuffle_key(opens: float) -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), f"gate-shuffle:{opens}".encode(), hashlib.sha256).digest()
+
+
+def _draw_allowed(request, config: dict, now: float) -> bool:
+    """May this client address draw another number? (GATE_DRAWS_PER_ADDRESS per GATE_DRAW_WINDOW; before the
+    opening, that many for the whole pre-line.) Counted first (INCR), then decided: a burst cannot slip past."""
+    from yoyaku.web.request import client_address
+
+    address = client_address(request)
+    if now < config["opens"]:
+        bucket, ttl = f"pre{int(config['opens'])}", int(config["opens"] - now) + config["draw_window"]
+    else:
+        bucket, ttl = str(int(now // config["draw_window"])), config["draw_window"]
+    key = f"gate:draws:{address}:{bucket}"
+    with shared.serialized("gate-draws"):
+        cache.add(key, 0, ttl)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, ttl)
+            count = 1
+    return count <= config["draws"]
+
+
+def _bind_key(pass_id: str) -> str:
+    return f"gate:pass:{pass_id}"
+
+
+def _bind_at_login(request, response, held, config) -> None:
+    """A resident's login (a POST to /login/ answered with a new session cookie): the pass this browser
+    holds now admits only this session; a copy of it in another browser sends that browser to the line."""
+    session = response.cookies.get(settings.SESSION_COOKIE_NAME)
+    if request.method == "POST" and request.path == "/login/" and session is not None and session.value:
+        cache.set(_bind_key(held[2]), session.value, config["admit_seconds"])
+
+
+def _pass_admits(request, pass_id: str) -> bool:
+    try:
+        bound = cache.get(_bind_key(pass_id)) if pass_id else None
+    except Exception:  # noqa: BLE001 - the cache down: a signed pass still goes in (web/faults.py)
+        return True
+    return bound is None or bound == request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+
+
+def _pass_valid(value: str | None, max_age: int) -> tuple[str, int, str] | None:
+    """(kind, number, extra) of a signed cookie: ("in", number, pass id), ("q", number, ""), ("p", arrival,
+    opening time) for the pre-line; None when missing, forged or too old."""
     if not value:
         return None
     try:
-        kind, number = signing.loads(value, salt=SALT, max_age=max_age)
+        kind, number, *extra = signing.loads(value, salt=SALT, max_age=max_age)
+        return str(kind), int(number), str(extra[0]) if extra else ""
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    return kind, int(number)
 
 
 def _gated(path: str) -> bool:
@@ -146,23 +275,53 @@ class AdmissionGateMiddleware:
         config = _config()
         if config["rate"] <= 0 or not _gated(request.path):
             return self.get_response(request)
-        held = _pass_valid(request.COOKIES.get(COOKIE), max_age=max(config["admit_seconds"], QUEUE_SECONDS))
-        if held and held[0] == "in" and _pass_valid(request.COOKIES.get(COOKIE), max_age=config["admit_seconds"]):
-            return self.get_response(request)
-        ticket = held[1] if held and held[0] == "q" else 0
+        raw = request.COOKIES.get(COOKIE)
+        held = _pass_valid(raw, max_age=max(config["admit_seconds"], QUEUE_SECONDS))
+        if held and held[0] == "in" and _pass_valid(raw, max_age=config["admit_seconds"]) \
+                and _pass_admits(request, held[2]):
+            response = self.get_response(request)
+            _bind_at_login(request, response, held, config)
+            return response
         now = time.time()
-        if ticket and (estimate := _surely_waiting(ticket, config["rate"], now)) is not None:
+        kind, ticket = "", 0
+        if held and held[0] == "q":
+            kind, ticket = "q", held[1]
+        elif held and held[0] == "p" and held[2] == repr(config["opens"]):
+            kind, ticket = "p", held[1]
+        if kind == "p" and now < config["opens"]:
+            return waiting_page(request, number=0, released=-1, rate=config["rate"], opens=config["opens"],
+                                new_number=False)
+        if kind == "q" and (estimate := _surely_waiting(ticket, config["rate"], now)) is not None:
             # Most requests in the line are a waiting page asking again: answered without the shared line.
             return waiting_page(request, number=ticket, released=estimate, rate=config["rate"], new_number=False)
-        number, released = line_step(ticket=ticket, now=now)
+        if not kind and not _draw_allowed(request, config, now):
+            return too_many_page(request, retry=min(config["draw_window"], 60))
+        number, released, pre = _step(ticket={"q": ticket, "p": -1}.get(kind, 0), now=now)
+        if released < 0:  # before the opening: a place in the pre-line
+            return waiting_page(request, number=number, released=-1, rate=config["rate"], opens=config["opens"],
+                                new_number=True)
+        if kind == "p":  # the opening has come: the pre-line's random order gives the place
+            number = shuffled_place(ticket, pre, _shuffle_key(config["opens"]))
         _seen.update(at=now, released=released)
         if number <= released:
-            response = self.get_response(request)
-            response.set_cookie(COOKIE, signing.dumps(("in", number), salt=SALT), max_age=config["admit_seconds"],
-                                httponly=True, samesite="Lax", secure=request.is_secure())
-            return response
+            if cache.add(f"gate:used:{number}", 1, QUEUE_SECONDS):  # a copied number lets in one browser only
+                pass_id = secrets.token_urlsafe(16)
+                response = self.get_response(request)
+                response.set_cookie(COOKIE, signing.dumps(("in", number, pass_id), salt=SALT),
+                                    max_age=config["admit_seconds"], httponly=True, samesite="Lax",
+                                    secure=_secure(request))
+                _bind_at_login(request, response, ("in", number, pass_id), config)
+                return response
+            if not _draw_allowed(request, config, now):
+                return too_many_page(request, retry=min(config["draw_window"], 60))
+            number, released, pre = _step(ticket=0, now=now)  # to the back of the line
+            kind = ""
         return waiting_page(request, number=number, released=released, rate=config["rate"],
-                            new_number=number != ticket)
+                            new_number=kind != "q")
+
+
+def _secure(request) -> bool:
+    return request.is_secure() or not settings.DEBUG
 
 
 QUEUE_SECONDS = 6 * 3600  # how long a number in the line stays valid
@@ -180,34 +339,58 @@ def _surely_waiting(ticket: int, rate: float, now: float) -> float | None:
     return bound if ticket > bound + 1 else None
 
 
-def waiting_page(request, *, number: int, released: float, rate: float, new_number: bool = True) -> HttpResponse:
-    ahead = max(number - math.floor(released) - 1, 0)
-    wait = (ahead + 1) / rate
-    retry = int(min(max(wait / 2, 2), 30))
+def _language(request) -> str:
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
-    with translation.override(language):
-        title = _("Please wait: you are in line")
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _retry_seconds(wait: float) -> int:
+    """How soon the waiting page asks again: half the estimated wait, 2 to 30 s (sooner near the front)."""
+    return int(min(max(wait / 2, 2), 30))
+
+
+def waiting_page(request, *, number: int, released: float, rate: float, new_number: bool = True,
+                 opens: float = 0.0) -> HttpResponse:
+    """The waiting page: a template (templates/gate/waiting.html) and the site's stylesheet, no session, no
+    database; it reloads itself (meta refresh), no JavaScript."""
+    language = _language(request)
+    pre_line = released < 0
+    if pre_line:
+        ahead, minutes = 0, 0
+        retry = int(min(max((opens - time.time()) / 2, 2), 30))
+    else:
+        ahead = max(number - math.floor(released) - 1, 0)
+        wait = (ahead + 1) / rate
         minutes = max(math.ceil(wait / 60), 1)
-        wait_text = _("About %(minutes)d min. This page checks again by itself; please do not close it.")
-        body = (
-            f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta http-equiv="refresh" content="{retry}"><title>{escape(title)}</title>'
-            '<style>body{font-family:system-ui,sans-serif;line-height:1.7;max-width:40rem;margin:2rem auto;'
-            'padding:0 1rem;color:#1a1a1a}strong{font-size:2rem}</style></head><body>'
-            f"<h1>{escape(title)}</h1>"
-            f"<p>{escape(_('Many people are booking right now. We let everyone in, in the order they arrived.'))}</p>"
-            f"<p>{escape(_('People ahead of you:'))} <strong>{ahead}</strong></p>"
-            f"<p>{escape(wait_text % {'minutes': minutes})}</p>"
-            "</body></html>"
-        )
+        retry = _retry_seconds(wait)
+    with translation.override(language):
+        opening = ""
+        if pre_line:
+            moment = timezone.localtime(datetime.fromtimestamp(opens, tz=timezone.get_current_timezone()))
+            opening = formats.date_format(moment, "DATETIME_FORMAT")
+        body = render_to_string("gate/waiting.html", {
+            "language": language, "retry": retry, "ahead": ahead, "minutes": minutes, "pre_line": pre_line,
+            "opening": opening, "rate_per_minute": max(round(rate * 60), 1),
+            "admit_minutes": max(_config()["admit_seconds"] // 60, 1),
+        })
     response = HttpResponse(body, status=200)
     response["Retry-After"] = str(retry)
     response["Cache-Control"] = "no-store"
     response["X-Yoyaku-Waiting-Room"] = "1"
     if new_number:
-        response.set_cookie(COOKIE, signing.dumps(("q", number), salt=SALT), max_age=QUEUE_SECONDS, httponly=True,
-                            samesite="Lax", secure=request.is_secure())
+        value = ("p", number, repr(opens)) if pre_line else ("q", number)
+        response.set_cookie(COOKIE, signing.dumps(value, salt=SALT), max_age=QUEUE_SECONDS, httponly=True,
+                            samesite="Lax", secure=_secure(request))
+    return response
+
+
+def too_many_page(request, *, retry: int) -> HttpResponse:
+    """One address drew its share of numbers: a short page, 429, nothing drawn."""
+    language = _language(request)
+    with translation.override(language):
+        body = render_to_string("gate/waiting.html", {"language": language, "retry": retry, "too_many": True})
+    response = HttpResponse(body, status=429)
+    response["Retry-After"] = str(retry)
+    response["Cache-Control"] = "no-store"
+    response["X-Yoyaku-Waiting-Room"] = "1"
     return response

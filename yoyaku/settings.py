@@ -283,6 +283,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True  # every cookie Secure in production (the gate's and the text size's too)
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it
+# Checks the city has looked at and accepted, e.g. yoyaku.W001 (the proxy count: web/checks.py).
+SILENCED_SYSTEM_CHECKS = [name.strip() for name in os.environ.get("YOYAKU_SILENCED_CHECKS", "").split(",")
+                          if name.strip()]
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- Logging: no personal data. Reservation codes and ticket numbers never go to the log. ---------
 # Paths in Django's request log lines are masked (web/logs.py); YOYAKU_LOG_FORMAT picks text or JSON lines.

@@ -1,12 +1,26 @@
 import os
 
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.urls import include, path, reverse
 from django.views.i18n import set_language
 from django_otp.admin import OTPAdminSite
 
-# Superusers repair data in the admin; it asks for the same second factor as the console.
-admin.site.__class__ = OTPAdminSite
+
+class SuperuserAdminSite(OTPAdminSite):
+    """Superusers repair data in the admin, after the console's own login: password (throttled and audited
+    like every staff login: web/throttle.py) and then the second factor. The admin's login page would be a
+    second, unthrottled door that names the account's device: it sends to the console's login instead.
+    Staff without the superuser flag are refused, verified or not (docs/security.md)."""
+
+    def has_permission(self, request):
+        return super().has_permission(request) and request.user.is_superuser
+
+    def login(self, request, extra_context=None):
+        return redirect_to_login(request.get_full_path(), reverse("console:login"))
+
+
+admin.site.__class__ = SuperuserAdminSite
 
 # The database or Redis failing outside a view (a middleware): the 503 page, not the 500 (web/faults.py).
 handler500 = "yoyaku.web.faults.server_error"

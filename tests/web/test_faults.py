@@ -199,7 +199,7 @@ def test_with_the_cache_down_the_gate_answers_503_and_a_pass_still_goes_in(city,
     settings.YOYAKU = {**settings.YOYAKU, "GATE_RATE": 1.0, "GATE_BURST": 1.0}
     holder = browser()
     assert holder.get("/login/").status_code == 200 and gate.COOKIE in holder.cookies  # a pass, before Redis fell
-    with mock.patch.object(gate, "line_step", side_effect=RedisConnectionError("Connection refused")):
+    with mock.patch.object(gate, "_step", side_effect=RedisConnectionError("Connection refused")):
         newcomer = browser("en").get("/login/")
         assert_fault_page(newcomer, "en")
         assert holder.get("/login/").status_code == 200  # signed pass: no Redis needed

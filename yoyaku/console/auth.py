@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import segno
 from django import forms
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -49,17 +49,23 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         address = client_address(request)
-        verdict = throttle.check(ticket=f"staff:{username}", address=address)
+        subject = f"staff:{username}"
+        verdict = throttle.attempt(ticket=subject, address=address)  # counted first, then decided
         if not verdict.allowed:
             form.add_error(None, _("Too many failed attempts. Try again in %(n)d minutes.")
                            % {"n": (verdict.retry_after + 59) // 60})
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is not None and roles_of(user):
-                throttle.succeeded(ticket=f"staff:{username}")
+                throttle.succeeded(ticket=subject, address=address)
                 login(request, user)  # rotates the session key
                 return redirect(f"{reverse('console:otp')}?next={quote(safe_next(request, reverse('console:home')))}")
-            throttle.failed(ticket=f"staff:{username}", address=address)
+            outcome = throttle.failed(ticket=subject, address=address, counted=True)
+            known = get_user_model().objects.filter(username=username).first()  # never the password typed
+            services.login_failed(
+                actor=services.Actor.for_staff(known, client_address=address), site="console",
+                subject_hash=throttle.ticket_hash(subject), reason="no_role" if user is not None else "wrong_password",
+                locked=outcome.scope if outcome.locked_now else "")
             form.add_error(None, _("The user name or password is not right, or the account has no console role."))
     return page(request, "console/login.html", {"form": form}, forms=[form])
 
@@ -83,6 +89,7 @@ def otp_view(request):
             services.staff_log_in(actor=staff_actor(request), device=device)
             otp_login(request, device)
             return redirect(next_url)
+        services.staff_second_factor_failed(actor=staff_actor(request))
         form.add_error("token", _("This code is not right or has expired. Enter the code shown now."))
     context = {"setting_up": setting_up, "next": next_url}
     if setting_up:

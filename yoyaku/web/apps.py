@@ -7,3 +7,8 @@ class WebConfig(AppConfig):
 
     name = "yoyaku.web"
     label = "web"
+
+    def ready(self):
+        from . import checks  # registers the deploy check (yoyaku.W001)
+
+        checks.warn_at_startup()

@@ -2,14 +2,22 @@
 the same counts: a failure counted by one worker locks the ticket for all of them. Each count is one atomic
 step (Redis INCR; without Redis a locked transaction, web/shared.py).
 
-The cache unreachable (Redis down): check() cannot know whether the ticket is locked, so the login is
-refused with the 503 page (web/faults.py) rather than allowed: unlimited guessing of birth dates while
-Redis is down is worse than a few minutes without logins. Logged once per request, without the ticket.
+Count first, then decide (`attempt`): an attempt takes its number in the ticket's and the address's count
+(INCR) before the birth date is compared, and only the attempts whose number is within the limit are
+evaluated. Thirty guesses sent at once for one ticket evaluate at most TICKET_LIMIT of them; the others are
+refused without looking at the date (docs/security.md). A successful login gives its number back.
+
+The cache unreachable (Redis down): the attempt cannot be counted, so the login is refused with the 503 page
+(web/faults.py) rather than allowed: unlimited guessing of birth dates while Redis is down is worse than a
+few minutes without logins. Logged once per request, without the ticket.
 
 Ticket number + birth date is guessable by design (the city's choice), so guessing must be useless:
-- per ticket number: TICKET_LIMIT failures within WINDOW lock that ticket number for LOCK seconds;
-- per client address: after ADDRESS_SLOW failures each further attempt must wait (doubling, capped),
-  and ADDRESS_LIMIT failures lock the address for LOCK seconds.
+- per ticket number: TICKET_LIMIT failures lock that ticket number for LOCK seconds; the count lasts WINDOW
+  after the *last* failure (extended by each one), so spacing guesses out does not reset it;
+- per client address: after ADDRESS_SLOW failures each further attempt must wait (doubling, capped at
+  MAX_DELAY, one attempt at a time), and ADDRESS_LIMIT failures lock the address for LOCK seconds. The count
+  lasts ADDRESS_WINDOW after the last failure; after a lock it restarts at ADDRESS_SLOW, not at zero, so a
+  patient guesser stays slowed.
 Unknown ticket numbers are counted exactly like known ones: the lock says nothing about existence.
 Cache keys hold a keyed hash of the ticket number, never the number itself.
 """
@@ -27,6 +35,7 @@ from django.core.cache import cache
 from . import shared
 
 WINDOW = 15 * 60
+ADDRESS_WINDOW = 24 * 3600
 LOCK = 15 * 60
 TICKET_LIMIT = 5
 ADDRESS_SLOW = 20
@@ -36,12 +45,16 @@ MAX_DELAY = 60
 
 def _limits() -> dict:
     return {"TICKET_LIMIT": TICKET_LIMIT, "ADDRESS_SLOW": ADDRESS_SLOW, "ADDRESS_LIMIT": ADDRESS_LIMIT,
-            "WINDOW": WINDOW, "LOCK": LOCK, **settings.YOYAKU["LOGIN_THROTTLE"]}
+            "WINDOW": WINDOW, "ADDRESS_WINDOW": ADDRESS_WINDOW, "LOCK": LOCK, **settings.YOYAKU["LOGIN_THROTTLE"]}
+
+
+def ticket_hash(ticket: str) -> str:
+    """A keyed hash of the ticket number (or staff:<name>): the cache keys and the audit log hold this."""
+    return hmac.new(settings.SECRET_KEY.encode(), ticket.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _ticket_key(ticket: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), ticket.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"login:t:{digest}"
+    return f"login:t:{ticket_hash(ticket)}"
 
 
 def _address_key(address: str) -> str:
@@ -53,6 +66,7 @@ class Verdict:
     allowed: bool
     scope: str = ""  # "ticket" or "address" when refused
     retry_after: int = 0  # seconds
+    locked_now: bool = False  # this failure locked the ticket or the address (for the audit log)
 
 
 def _count(key: str) -> int:
@@ -61,49 +75,126 @@ def _count(key: str) -> int:
 
 def _locked_for(key: str) -> int:
     until = cache.get(f"{key}:lock")
-    return max(int(until - time.time()), 0) if until else 0
+    return max(int(until - time.time()), 0) + 1 if until else 0
+
+
+def _slowed_for(key: str, failures: int, limits: dict) -> int:
+    """Seconds this address must still wait before its next attempt (0: may go now)."""
+    if failures < limits["ADDRESS_SLOW"]:
+        return 0
+    until = cache.get(f"{key}:gap")
+    return max(int(until - time.time()), 0) + 1 if until else 0
+
+
+def _delay(failures: int, limits: dict) -> int:
+    return min(2 ** max(failures - limits["ADDRESS_SLOW"], 0), MAX_DELAY)
 
 
 def check(*, ticket: str, address: str) -> Verdict:
-    """May this attempt go ahead? Read-only: attempts are counted by `failed`."""
+    """Would an attempt be refused now? Read-only (the login views use `attempt`, which counts)."""
+    limits = _limits()
     for scope, key in (("ticket", _ticket_key(ticket)), ("address", _address_key(address))):
         if wait := _locked_for(key):
             return Verdict(False, scope, wait)
-    limits = _limits()
-    failures = _count(_address_key(address))
-    if failures >= limits["ADDRESS_SLOW"]:
-        last = cache.get(f"{_address_key(address)}:last", 0)
-        delay = min(2 ** (failures - limits["ADDRESS_SLOW"]), MAX_DELAY)
-        wait = int(last + delay - time.time()) + 1
-        if wait > 0:
-            return Verdict(False, "address", wait)
+    if _count(_ticket_key(ticket)) >= limits["TICKET_LIMIT"]:
+        return Verdict(False, "ticket", limits["LOCK"])
+    if wait := _slowed_for(_address_key(address), _count(_address_key(address)), limits):
+        return Verdict(False, "address", wait)
     return Verdict(True)
 
 
-def _bump(key: str, *, limit: int, limits: dict) -> None:
-    with shared.serialized("throttle"):  # the database cache's incr is a read and a write
-        cache.add(f"{key}:n", 0, limits["WINDOW"])
-        try:
-            n = cache.incr(f"{key}:n")
-        except ValueError:  # expired between add and incr
-            cache.set(f"{key}:n", 1, limits["WINDOW"])
-            n = 1
-        now = time.time()
-        cache.set(f"{key}:last", now, limits["WINDOW"])
-        if n >= limit:
-            cache.set(f"{key}:lock", now + limits["LOCK"], limits["LOCK"])
-            cache.delete(f"{key}:n")
-        # The database cache ignores a refused write (read-only, locked): a failure not counted must not
-        # leave the next guess free, so no count, no answer (a 503, web/faults.py).
-        if cache.get(f"{key}:last") != now:
-            raise shared.SharedCacheUnavailable("the login throttle could not record a failure")
+def _incr(key: str, ttl: int) -> int:
+    cache.add(f"{key}:n", 0, ttl)
+    try:
+        return cache.incr(f"{key}:n")
+    except ValueError:  # expired between add and incr
+        cache.set(f"{key}:n", 1, ttl)
+        return 1
 
 
-def failed(*, ticket: str, address: str) -> None:
+def _give_back(key: str) -> None:
+    try:
+        cache.decr(f"{key}:n")
+    except ValueError:  # expired meanwhile: nothing to give back
+        pass
+
+
+def attempt(*, ticket: str, address: str) -> Verdict:
+    """Count this attempt, then decide whether it may be evaluated. Allowed: the caller must then call
+    `failed(..., counted=True)` or `succeeded(ticket=..., address=...)`."""
     limits = _limits()
-    _bump(_ticket_key(ticket), limit=limits["TICKET_LIMIT"], limits=limits)
-    _bump(_address_key(address), limit=limits["ADDRESS_LIMIT"], limits=limits)
+    tkey, akey = _ticket_key(ticket), _address_key(address)
+    with shared.serialized("throttle"):  # the database cache's incr is a read and a write
+        for scope, key in (("ticket", tkey), ("address", akey)):
+            if wait := _locked_for(key):
+                return Verdict(False, scope, wait)
+        n_ticket = _incr(tkey, limits["WINDOW"])
+        n_address = _incr(akey, limits["ADDRESS_WINDOW"])
+        refused = None
+        if n_ticket > limits["TICKET_LIMIT"]:
+            refused = Verdict(False, "ticket", _locked_for(tkey) or limits["LOCK"])
+        elif n_address > limits["ADDRESS_LIMIT"]:
+            refused = Verdict(False, "address", _locked_for(akey) or limits["LOCK"])
+        elif n_address - 1 >= limits["ADDRESS_SLOW"]:
+            # Slowed: one attempt per delay, claimed atomically (SET NX), so a burst does not all go through.
+            delay = _delay(n_address - 1, limits)
+            if not cache.add(f"{akey}:gap", time.time() + delay, delay):
+                refused = Verdict(False, "address", _slowed_for(akey, n_address - 1, limits) or delay)
+        if refused is not None:  # a refused attempt is not evaluated: it gives its number back
+            _give_back(tkey)
+            _give_back(akey)
+            return refused
+        if cache.get(f"{tkey}:n") is None:  # the database cache ignores a refused write (read-only, locked)
+            raise shared.SharedCacheUnavailable("the login throttle could not count an attempt")
+    return Verdict(True)
 
 
-def succeeded(*, ticket: str) -> None:
+def _after_failure(key: str, *, limit: int, window: int, limits: dict, restart_at: int, counted: bool,
+                   slow: bool) -> bool:
+    """Record a failure on one key; True when it locked the key."""
+    n = cache.get(f"{key}:n", 0) if counted else _incr(key, window)
+    if not n:  # counted, but expired meanwhile
+        n = _incr(key, window)
+    now = time.time()
+    cache.touch(f"{key}:n", window)  # the window runs from the last failure
+    cache.set(f"{key}:last", now, window)
+    if slow and n >= limits["ADDRESS_SLOW"]:
+        delay = _delay(n, limits)
+        cache.set(f"{key}:gap", now + delay, delay)
+    locked = n >= limit
+    if locked:
+        cache.set(f"{key}:lock", now + limits["LOCK"], limits["LOCK"])
+        if restart_at:
+            cache.set(f"{key}:n", restart_at, window)
+        else:
+            cache.delete(f"{key}:n")
+    # The database cache ignores a refused write (read-only, locked): a failure not counted must not
+    # leave the next guess free, so no count, no answer (a 503, web/faults.py).
+    if cache.get(f"{key}:last") != now:
+        raise shared.SharedCacheUnavailable("the login throttle could not record a failure")
+    return locked
+
+
+def failed(*, ticket: str, address: str, counted: bool = False) -> Verdict:
+    """Record a failed attempt (counted=True: its number was taken by `attempt`). The verdict says whether
+    this failure locked the ticket or the address (scope), for the audit log."""
+    limits = _limits()
+    with shared.serialized("throttle"):
+        ticket_locked = _after_failure(_ticket_key(ticket), limit=limits["TICKET_LIMIT"], window=limits["WINDOW"],
+                                       limits=limits, restart_at=0, counted=counted, slow=False)
+        address_locked = _after_failure(_address_key(address), limit=limits["ADDRESS_LIMIT"],
+                                        window=limits["ADDRESS_WINDOW"], limits=limits,
+                                        restart_at=limits["ADDRESS_SLOW"], counted=counted, slow=True)
+    if ticket_locked:
+        return Verdict(False, "ticket", limits["LOCK"], locked_now=True)
+    if address_locked:
+        return Verdict(False, "address", limits["LOCK"], locked_now=True)
+    return Verdict(False)
+
+
+def succeeded(*, ticket: str, address: str | None = None) -> None:
+    """The right password: the ticket's failures are forgiven, and the attempt's number given back."""
     cache.delete(f"{_ticket_key(ticket)}:n")
+    if address is not None:
+        with shared.serialized("throttle"):
+            _give_back(_address_key(address))

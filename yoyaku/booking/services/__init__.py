@@ -18,7 +18,15 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 from ..errors import NotYours
 from . import allocation, city, move_up, standby
 from .allocation import *  # noqa: F403
-from .audit import Actor, audit_record, audit_records_bulk, require_reason, resident_log_in
+from .audit import (
+    SECURITY_ACTIONS,
+    Actor,
+    audit_record,
+    audit_records_bulk,
+    login_failed,
+    require_reason,
+    resident_log_in,
+)
 from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
 from .move_up import *  # noqa: F403
@@ -32,12 +40,12 @@ from .reservations import (
     reservation_mark_no_show,
 )
 from .slots import SlotsGenerated, slot_set_capacity, slots_generate
-from .staff import staff_device_for_setup, staff_log_in
+from .staff import staff_device_for_setup, staff_log_in, staff_second_factor_failed
 from .windows import booking_window_close, booking_window_open
 
 __all__ = [
     "Actor", "NotYours", "audit_record", "audit_records_bulk", "require_reason", "resident_log_in",
-    "staff_device_for_setup", "staff_log_in",
+    "SECURITY_ACTIONS", "login_failed", "staff_device_for_setup", "staff_log_in", "staff_second_factor_failed",
     "ImportResult", "residents_import", "vaccines_import", "venues_import",
     "reservation_book", "reservation_cancel", "reservation_change", "reservation_check_in",
     "reservation_mark_no_show",

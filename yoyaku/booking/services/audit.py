@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from ..errors import ReasonRequired
@@ -32,6 +33,11 @@ class Actor:
     @classmethod
     def for_staff(cls, user, *, client_address: str | None = None) -> Actor:
         return cls(AuditEvent.ActorKind.STAFF, user=user, client_address=client_address)
+
+    @classmethod
+    def unknown_resident(cls, *, client_address: str | None = None) -> Actor:
+        """Someone trying to log in to the resident site (not logged in: who, the log cannot say)."""
+        return cls(AuditEvent.ActorKind.RESIDENT, client_address=client_address)
 
     @classmethod
     def system(cls) -> Actor:
@@ -91,6 +97,32 @@ def resident_log_in(*, actor: Actor) -> None:
     """Record a resident's login (who and from where; the session is the view's business)."""
     audit_record(actor=actor, action="resident.login", resident=actor.resident, obj=actor.resident)
 
+
+# Failed logins, lockouts and second-factor failures: the city sees an attack in its own log (issue 18).
+# Never the typed password or birth date; the ticket number (or a staff user name that matches no account)
+# only as a keyed hash (web/throttle.ticket_hash).
+LOGIN_FAILED = "resident.login_failed"
+LOGIN_LOCKED = "resident.login_locked"
+STAFF_LOGIN_FAILED = "staff.login_failed"
+STAFF_LOGIN_LOCKED = "staff.login_locked"
+STAFF_SECOND_FACTOR_FAILED = "staff.second_factor_failed"
+SECURITY_ACTIONS = (LOGIN_FAILED, LOGIN_LOCKED, STAFF_LOGIN_FAILED, STAFF_LOGIN_LOCKED, STAFF_SECOND_FACTOR_FAILED)
+
+
+def login_failed(*, actor: Actor, subject_hash: str, reason: str, site: str = "portal", resident=None,
+                 locked: str = "") -> None:
+    """Record a failed login (and, when it locked the ticket/account or the address, the lockout).
+
+    `actor`: Actor(kind resident or staff, with the staff user when the name matches an account) and the
+    client address; `subject_hash`: the keyed hash of the ticket number or user name; `reason`: a code
+    (wrong_password, no_role, not_superuser); `locked`: "" or the scope locked now ("ticket", "address")."""
+    staff = actor.is_staff
+    data = {"subject": subject_hash, "reason": reason, "site": site}
+    with transaction.atomic():
+        audit_record(actor=actor, action=STAFF_LOGIN_FAILED if staff else LOGIN_FAILED, resident=resident, data=data)
+        if locked:
+            audit_record(actor=actor, action=STAFF_LOGIN_LOCKED if staff else LOGIN_LOCKED, resident=resident,
+                         data={**data, "scope": locked})
 
 
 def require_reason(actor: Actor, reason: str) -> None:

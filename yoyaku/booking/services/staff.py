@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import Actor, audit_record
 
-__all__ = ["staff_device_for_setup", "staff_log_in"]
+__all__ = ["staff_device_for_setup", "staff_log_in", "staff_second_factor_failed"]
 
 
 def staff_device_for_setup(*, actor: Actor) -> TOTPDevice:
@@ -31,3 +31,8 @@ def staff_log_in(*, actor: Actor, device: TOTPDevice | None = None) -> None:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
         audit_record(actor=actor, action="staff.login", data={"second_factor_setup": setting_up})
+
+
+def staff_second_factor_failed(*, actor: Actor, site: str = "console") -> None:
+    """Record a wrong or expired second-factor code (never the code typed)."""
+    audit_record(actor=actor, action="staff.second_factor_failed", data={"site": site})

@@ -24,7 +24,7 @@ from yoyaku.web.request import staff_actor
 
 from ..exports import csv_cell
 from ..roles import CITY_ADMIN, staff_required
-from .forms import AuditFilterForm, AuditResidentForm, ReservationExportForm
+from .forms import SECURITY, AuditFilterForm, AuditResidentForm, ReservationExportForm
 
 EVENTS_PER_PAGE = 50
 
@@ -47,7 +47,13 @@ def audit_view(request):
         filters = {"resident_id": data["resident"], "user": data["staff"], "action": data["action"],
                    "date_from": data["date_from"], "date_to": data["date_to"]}
     resident = Resident.objects.filter(pk=filters["resident_id"]).first() if filters.get("resident_id") else None
-    events = Paginator(reports.audit_events(**filters), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    security = filters.get("action") == SECURITY
+    if security:
+        filters["action"] = ""
+    events = reports.audit_events(**filters)
+    if security:  # failed logins, lockouts, second-factor failures (issue 18)
+        events = events.filter(action__in=services.SECURITY_ACTIONS)
+    events = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     without_resident = query.copy()

@@ -46,6 +46,9 @@ def _range_clean(form, data, *, first="date_from", last="date_to", max_days=None
     return data
 
 
+SECURITY = "security"  # the filter's choice for every failed login, lockout and second-factor failure
+
+
 class AuditFilterForm(BaseForm):
     resident = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     staff = forms.ModelChoiceField(
@@ -62,7 +65,8 @@ class AuditFilterForm(BaseForm):
         self.fields["staff"].queryset = get_user_model().objects.filter(is_staff=True).order_by("username")
         self.fields["staff"].label_from_instance = lambda user: user.get_username()
         actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.fields["action"].choices = [("", _("Any action")), *audit_labels.action_choices(actions)]
+        self.fields["action"].choices = [("", _("Any action")), (SECURITY, _("Failed logins and lockouts (all)")),
+                                         *audit_labels.action_choices(actions)]
 
     def clean(self):
         return _range_clean(self, super().clean())

@@ -78,3 +78,17 @@ def text_size_view(request):
         response.set_cookie(TEXT_SIZE_COOKIE, size, max_age=365 * 24 * 3600, samesite="Lax",
                             secure=request.is_secure() or not settings.DEBUG, httponly=True)
     return response
+
+
+@require_POST
+def furigana_view(request):
+    """The header's switch: furigana and easy Japanese on the Japanese pages, or not (a cookie)."""
+    from ..furigana import FURIGANA_COOKIE
+
+    response = redirect(safe_next(request, reverse("portal:top")))
+    if request.POST.get("furigana") == "on":
+        response.set_cookie(FURIGANA_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=request.is_secure() or not settings.DEBUG, httponly=True)
+    elif request.POST.get("furigana") == "off":
+        response.delete_cookie(FURIGANA_COOKIE, samesite="Lax")
+    return response

@@ -46,7 +46,7 @@ def authorise(request, body: AuthoriseIn):
     except InvalidInput as error:
         raise Problem(422, error.code, error.message) from None
     address = client_address(request)
-    verdict = throttle.check(ticket=ticket, address=address)
+    verdict = throttle.attempt(ticket=ticket, address=address)  # counted first, then decided
     if not verdict.allowed:
         if verdict.scope == "ticket":
             message = _("Login with this ticket number is paused after several failed attempts. Try again in "
@@ -58,10 +58,10 @@ def authorise(request, body: AuthoriseIn):
                       headers={"Retry-After": str(verdict.retry_after)})
     resident = Resident.objects.filter(ticket_number=ticket).first()
     if resident is None or not resident.active or resident.birth_date != body.birth_date:
-        throttle.failed(ticket=ticket, address=address)
+        throttle.failed(ticket=ticket, address=address, counted=True)
         raise Problem(401, "login_failed", _(
             "The ticket number or the password (date of birth) is not right. Check both and try again."))
-    throttle.succeeded(ticket=ticket)
+    throttle.succeeded(ticket=ticket, address=address)
     actor = services.Actor.for_resident(resident, client_address=address)
     token, secret = resident_token_create(actor=actor, name=body.name)
     return Status(201, {"token": secret, "prefix": token.prefix, "scopes": token.scopes})

@@ -195,3 +195,41 @@ def test_the_pattern_is_recorded_in_plain_words():
         "times": ["09:00", "09:30", "10:00"],
         "minutes": 30,
     }
+
+
+# --- Ranges with a step (issue 12, item 5): a 9:00–17:00 day in 30-minute slots is one entry, not 16 -----------
+
+
+def clocks(text: str) -> list[str]:
+    return [t.strftime("%H:%M") for t in parse_times(text)]
+
+
+def test_a_range_with_a_step_gives_every_start_before_its_end():
+    assert len(parse_times("9:00-17:00/30")) == 16
+    assert clocks("9:00-12:00/30, 13:30-17:00/30") == [
+        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30",
+        "13:30", "14:00", "14:30", "15:00", "15:30", "16:00", "16:30"]
+    assert clocks("9:00-10:00/20") == ["09:00", "09:20", "09:40"]
+    assert clocks("9:00-9:45/30") == ["09:00", "09:30"]  # the step need not divide the range
+
+
+@pytest.mark.parametrize("typed", ["９：００～１０：００／３０", "9:00 - 10:00 / 30", "9:00〜10:00/30", "9:00–10:00/30",
+                                   "9:00~10:00/30"])
+def test_ranges_as_people_type_them(typed):
+    assert clocks(typed) == ["09:00", "09:30"]
+
+
+def test_ranges_and_single_times_mix_and_count_once():
+    assert clocks("14:00, 9:00-10:00/30、9:30") == ["09:00", "09:30", "14:00"]
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("9:00-12:00", "after a slash"), ("9:00-12:00/0", "after a slash"), ("9:00-12:00/x", "after a slash"),
+    ("9:00-12:00/2000", "after a slash"), ("12:00-9:00/30", "ends before it starts"),
+    ("9:00-9:00/30", "ends before it starts"), ("9-12/30", "is not a time range"), ("9:00-/30", "is not a time range"),
+    ("25:00-26:00/30", "is not a time"),
+])
+def test_a_bad_range_says_how_to_write_it(typed, says):
+    with pytest.raises(InvalidInput) as caught:
+        parse_times(typed)
+    assert says in caught.value.message and caught.value.code == "time_invalid"

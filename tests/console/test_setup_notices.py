@@ -65,17 +65,31 @@ def test_write_and_schedule_a_notice(admin):
     assert AuditEvent.objects.get(action="notice.create").actor_user_id == admin.user.pk
 
 
-def test_japanese_and_english_are_required(admin):
+def test_only_japanese_is_required(admin):
     response = admin.post("/console/setup/notices/new/", {
         **{k: "" for k in TEXTS}, "title_ko": "공지", **moment("publish_from", timezone.now())})
     assert response.status_code == 200
     html = response.content.decode()
     errors = summary(html)
-    for message in ("Enter the title in Japanese.", "Enter the text in Japanese.", "Enter the title in English.",
-                    "Enter the text in English."):
-        assert message in errors
+    assert "Enter the title in Japanese." in errors and "Enter the text in Japanese." in errors
+    assert "English" not in errors
     assert 'value="공지"' in html  # the answers are re-shown
     assert not Notice.objects.exists()
+
+
+def test_a_notice_in_japanese_only_is_saved_and_the_list_says_which_languages_are_missing(admin):
+    """Issue 12 (5): a notice could not be saved without an English title and text."""
+    response = admin.post("/console/setup/notices/new/", {
+        **{k: "" for k in TEXTS}, "title_ja": "接種会場の変更", "body_ja": "本日は休診です。",
+        "title_ko": "공지", "body_ko": "휴진", **moment("publish_from", timezone.now())})
+    assert response.status_code == 302, summary(response.content.decode())
+    notice = Notice.objects.get()
+    assert (notice.title_en, notice.body_en) == ("", "")
+    assert notice.in_language("en") == ("接種会場の変更", "本日は休診です。")  # residents reading English
+    html = admin.get("/console/setup/notices/").content.decode()
+    assert "Not translated (shown in Japanese): English, 中文" in html
+    edit = admin.get(f"/console/setup/notices/{notice.pk}/").content.decode()
+    assert "Not translated (shown in Japanese): English, 中文" in edit
 
 
 @pytest.mark.parametrize(("fields", "message", "target"), [

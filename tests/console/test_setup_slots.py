@@ -240,6 +240,17 @@ def test_preview_counts_and_writes_nothing(admin, city):
     assert not AuditEvent.objects.filter(action="slot.generate").exists()
 
 
+def test_times_as_ranges_with_a_step_are_previewed_one_by_one(admin, city):
+    """Issue 12 (5): a 9:00–17:00 day in 30-minute slots was typed as 16 start times."""
+    response = admin.post("/console/setup/slots/generate/", pattern(city, times="9:00-12:00/30, 13:30-17:00/30"))
+    html = response.content.decode()
+    assert "78 slots would be created." in html  # 6 days x 13 start times
+    assert "09:00, 09:30, 10:00, 10:30, 11:00, 11:30, 13:30, 14:00" in html  # the preview lists each start
+    assert 'value="9:00-12:00/30, 13:30-17:00/30"' in html  # posted back as typed by the create button
+    response = admin.post("/console/setup/slots/generate/", pattern(city, times="9:00-12:00"))
+    assert "after a slash" in response.content.decode()
+
+
 def test_create_after_preview_writes_the_slots_and_audits(admin, city):
     preview = admin.post("/console/setup/slots/generate/", pattern(city)).content.decode()
     # The preview carries the answers in hidden inputs; the create button posts them back.

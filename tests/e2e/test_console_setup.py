@@ -92,16 +92,17 @@ def test_city_admin_sets_up_slots_closes_a_day_opens_booking_and_writes_a_notice
     for label in ("月", "火", "水", "木", "金"):
         weekdays.get_by_label(label, exact=True).uncheck()
     weekdays.get_by_label("土", exact=True).check()
-    page.get_by_label("開始時刻").fill("９：００，９：３０")
+    page.get_by_label("開始時刻").fill("９：００～１０：００／３０，13:30-14:00/30")  # ranges with a step
     page.get_by_label("1枠の定員").fill("6")
     page.get_by_role("button", name="内容を確認する", exact=True).click()
     expect(heading(page, "作成する予約枠の確認")).to_be_visible()
-    expect(page.get_by_text("2枠を作成します。")).to_be_visible()
+    expect(page.get_by_text("3枠を作成します。")).to_be_visible()
+    expect(page.get_by_text("09:00, 09:30, 13:30")).to_be_visible()  # the preview lists each start
     check(browse, page, "generate-preview", checked, walk="setup")
     assert not Slot.objects.filter(venue=venue, day__gte=first).exists()
-    page.get_by_role("button", name="2枠を作成する", exact=True).click()
-    expect(page.get_by_role("status").first).to_contain_text("2件作成、0件は既存でした。")
-    assert Slot.objects.filter(venue=venue, day__gte=first, capacity=6).count() == 2
+    page.get_by_role("button", name="3枠を作成する", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("3件作成、0件は既存でした。")
+    assert Slot.objects.filter(venue=venue, day__gte=first, capacity=6).count() == 3
 
     # Close a day that has bookings: the page then lists whom to call.
     booked = book_someone(demo_city.ticket_number)
@@ -131,15 +132,14 @@ def test_city_admin_sets_up_slots_closes_a_day_opens_booking_and_writes_a_notice
     expect(page.get_by_role("status").first).to_contain_text("予約受付期間を設定しました")
     assert BookingWindow.objects.filter(born_on_or_before__isnull=False, opens_at__gt=timezone.now()).exists()
 
-    # A notice in Japanese and English, from now.
+    # A notice in Japanese only, from now: the other languages show the Japanese, and the list says so.
     page.goto("/console/setup/notices/new/")
     page.get_by_label("タイトル（日本語）").fill("接種会場の変更")
     page.get_by_label("本文（日本語）").fill("市民文化会館の接種は中止します。")
-    page.get_by_label("タイトル（英語）").fill("Venue change")
-    page.get_by_label("本文（英語）").fill("Vaccination at the civic hall is cancelled.")
     check(browse, page, "notice-new", checked, walk="setup")
     page.get_by_role("button", name="お知らせを保存する", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("お知らせを保存しました")
+    expect(page.get_by_text("未翻訳（日本語で表示）： English, 中文, 한국어").first).to_be_visible()
     check(browse, page, "notices", checked, walk="setup")
     assert Notice.objects.published().filter(title_ja="接種会場の変更").exists()
 

@@ -90,12 +90,56 @@ def parse_clock(text: str) -> time:
     return time(int(match["hour"]), int(match["minute"]))
 
 
+# A range with a step: 9:00-12:00/30 (also 9:00～12:00/30, 9:00 - 12:00 / 30). The end is not a start time.
+_RANGE = re.compile(r"^(?P<start>[0-9]{1,2}:[0-9]{2})[-~〜–—](?P<end>[0-9]{1,2}:[0-9]{2})(?:/(?P<step>[^/]*))?$")
+_AROUND_RANGE_MARKS = re.compile(r"\s*([-~〜–—/])\s*")
+
+
+def _minutes(clock: time) -> int:
+    return clock.hour * 60 + clock.minute
+
+
+def parse_time_range(item: str) -> list[time]:
+    """`9:00-12:00/30`: a start time every 30 minutes from 9:00, the last one before 12:00 (11:30): the
+    range is the session, the end is when it is over."""
+    match = _RANGE.match(item)
+    if not match:
+        raise InvalidInput(
+            _("“%(item)s” is not a time range. Write it as start-end/minutes, for example 9:00-12:00/30.")
+            % {"item": item},
+            code="time_invalid",
+        )
+    start, end = parse_clock(match["start"]), parse_clock(match["end"])
+    step_text = match["step"]
+    if not (step_text and step_text.isascii() and step_text.isdigit() and 1 <= int(step_text) <= MAX_MINUTES):
+        raise InvalidInput(
+            _("Give the minutes between start times after a slash, for example %(start)s-%(end)s/30.")
+            % {"start": match["start"], "end": match["end"]},
+            code="time_invalid",
+        )
+    if _minutes(end) <= _minutes(start):
+        raise InvalidInput(
+            _("The range “%(item)s” ends before it starts. Write the earlier time first, for example 9:00-12:00/30.")
+            % {"item": item},
+            code="time_invalid",
+        )
+    step = int(step_text)
+    return [time(m // 60, m % 60) for m in range(_minutes(start), _minutes(end), step)]
+
+
 def parse_times(text: str) -> list[time]:
-    """`09:00,09:30,14:00` as sorted start times (a time given twice counts once)."""
-    items = _items(text)
+    """`09:00,09:30,14:00` as sorted start times (a time given twice counts once). An item may be a range
+    with a step, `9:00-12:00/30` (9:00, 9:30, … 11:30), so a day is written `9:00-12:00/30, 13:30-17:00/30`."""
+    items = _items(_AROUND_RANGE_MARKS.sub(r"\1", _clean(text)))
     if not items:
         raise InvalidInput(_("Give at least one start time, for example 09:00,09:30."), code="times_empty")
-    return sorted({parse_clock(item) for item in items})
+    times: set[time] = set()
+    for item in items:
+        if "/" in item or any(mark in item for mark in "-~〜–—"):
+            times.update(parse_time_range(item))
+        else:
+            times.add(parse_clock(item))
+    return sorted(times)
 
 
 def parse_date(text: str) -> date:

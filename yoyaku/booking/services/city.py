@@ -308,7 +308,7 @@ def venue_day_close(*, actor: Actor, venue: Venue, day: date, reason: str,
 
 NOTICE_TEXT_FIELDS = ("title_ja", "body_ja", "title_en", "body_en", "title_zh_hans", "body_zh_hans",
                       "title_ko", "body_ko")
-NOTICE_REQUIRED_FIELDS = ("title_ja", "body_ja", "title_en", "body_en")
+NOTICE_REQUIRED_FIELDS = ("title_ja", "body_ja")  # other languages fall back to Japanese (Notice.in_language)
 
 
 def notice_save(
@@ -321,7 +321,7 @@ def notice_save(
     reason: str = "",
     now: datetime | None = None,
 ) -> Notice:
-    """Write a notice (`notice` None) or change one. Title and body are required in Japanese and English;
+    """Write a notice (`notice` None) or change one. Title and body are required in Japanese only; English,
     Chinese and Korean are optional (residents reading those see the Japanese when they are empty)."""
     _staff_only(actor)
     unknown = set(texts) - set(NOTICE_TEXT_FIELDS)

@@ -297,8 +297,10 @@ class SlotsGenerateForm(SetupForm):
                         "invalid_choice": gettext_lazy("Choose weekdays from the list.")},
     )
     times = forms.CharField(label=gettext_lazy("Start times"), max_length=1000,
-                            help_text=gettext_lazy("Local time, HH:MM on the 24-hour clock, separated by commas, "
-                                                   "for example 09:00, 09:30, 14:00."),
+                            help_text=gettext_lazy("Local time on the 24-hour clock, separated by commas: single "
+                                                   "times (09:00, 14:00) or ranges with the minutes between "
+                                                   "starts (9:00-12:00/30, 13:30-17:00/30: every 30 minutes, "
+                                                   "the last start before the end)."),
                             error_messages={"required": gettext_lazy("Enter at least one start time.")})
     minutes = whole_number(gettext_lazy("Length of each slot (minutes)"), minimum=1, maximum=24 * 60)
     capacity = whole_number(gettext_lazy("Places per slot"), minimum=1, maximum=MAX_CAPACITY)
@@ -419,11 +421,10 @@ class NoticeForm(SetupForm):
     body_ja = forms.CharField(label=gettext_lazy("Text (Japanese)"), max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 5}),
                               error_messages={"required": gettext_lazy("Enter the text in Japanese.")})
-    title_en = forms.CharField(label=gettext_lazy("Title (English)"), max_length=200,
-                               error_messages={"required": gettext_lazy("Enter the title in English.")})
-    body_en = forms.CharField(label=gettext_lazy("Text (English)"), max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 5}),
-                              error_messages={"required": gettext_lazy("Enter the text in English.")})
+    title_en = forms.CharField(label=gettext_lazy("Title (English)"), required=False, max_length=200,
+                               help_text=gettext_lazy("Empty: residents reading English see the Japanese."))
+    body_en = forms.CharField(label=gettext_lazy("Text (English)"), required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
     title_zh_hans = forms.CharField(label=gettext_lazy("Title (Chinese)"), required=False, max_length=200,
                                     help_text=gettext_lazy("Empty: residents reading Chinese see the Japanese."))
     body_zh_hans = forms.CharField(label=gettext_lazy("Text (Chinese)"), required=False, max_length=5000,

@@ -17,12 +17,21 @@ from yoyaku.web.pages import page
 from .common import actor, admin_only, notice_status
 from .forms import NoticeForm, NoticeWithdrawForm
 
+# The optional languages, each named in itself (as the language switch of the resident site names them).
+OTHER_LANGUAGES = (("en", "English"), ("zh_hans", "中文"), ("ko", "한국어"))
+
+
+def missing_languages(notice: Notice) -> list[str]:
+    """The languages with no title or no text: residents reading them see the Japanese."""
+    return [name for code, name in OTHER_LANGUAGES
+            if not (getattr(notice, f"title_{code}") and getattr(notice, f"body_{code}"))]
+
 
 @admin_only
 @require_GET
 def notices_view(request):
     now = timezone.now()
-    notices = [{"notice": n, "status": notice_status(n, now)}
+    notices = [{"notice": n, "status": notice_status(n, now), "missing": missing_languages(n)}
                for n in Notice.objects.order_by("-publish_from", "-pk")]
     return page(request, "console/setup/notices.html", {"notices": notices})
 
@@ -45,7 +54,7 @@ def _notice_form(request, notice: Notice | None):
         else:
             messages.success(request, _("The notice is saved."))
             return redirect("console:setup_notices")
-    context = {"form": form, "notice": notice,
+    context = {"form": form, "notice": notice, "missing": missing_languages(notice) if editing else [],
                "status": notice_status(notice, timezone.now()) if editing else None}
     return page(request, "console/setup/notice_form.html", context, forms=[form])
 

@@ -654,6 +654,14 @@ T = {
     "Use this lot number": "このロット番号を使う",
     "Record as vaccinated": "接種済みにする",
     "Check-in desk (for a phone)": "受付画面（スマートフォン向け）",
+    # --- console, issue 12 continued (helperE2): slot times as ranges with a step; notices in Japanese only
+    "Local time on the 24-hour clock, separated by commas: single times (09:00, 14:00) or ranges with the minutes between starts (9:00-12:00/30, 13:30-17:00/30: every 30 minutes, the last start before the end).": "24時間制の時刻をカンマで区切って入力します。1つずつ（09:00, 14:00）でも、範囲と間隔（分）でも入力できます（9:00-12:00/30, 13:30-17:00/30：30分ごと、終了時刻より前に始まる枠まで）。",
+    "“%(item)s” is not a time range. Write it as start-end/minutes, for example 9:00-12:00/30.": "「%(item)s」は時間の範囲として読めません。開始-終了/分の形で、例えば 9:00-12:00/30 のように入力してください。",
+    "Give the minutes between start times after a slash, for example %(start)s-%(end)s/30.": "開始時刻の間隔（分）をスラッシュの後に入力してください。例：%(start)s-%(end)s/30",
+    "The range “%(item)s” ends before it starts. Write the earlier time first, for example 9:00-12:00/30.": "範囲「%(item)s」は終了が開始より前です。早い時刻を先に、例えば 9:00-12:00/30 のように入力してください。",
+    "Empty: residents reading English see the Japanese.": "空欄の場合、英語で閲覧する住民には日本語が表示されます。",
+    "Not translated (shown in Japanese):": "未翻訳（日本語で表示）：",
+    "Only the Japanese is required. A language left empty shows the Japanese to residents reading it.": "必須は日本語だけです。空欄の言語で閲覧する住民には日本語が表示されます。",
     # --- notify: the emails
     "sending": "送信中",
     "not sent": "送信なし",

@@ -1241,3 +1241,23 @@ T.update({
     "If the time does not suit you, decline it: the place goes to the next person at once.": "ご都合が合わない場合は辞退してください。枠はすぐに次の方に回ります。",
     "[%(city_name)s] A vaccination appointment has been allocated to you: please confirm (reservation ID %(code)s)": "【%(city_name)s】ワクチン接種の予約が当選しました。確定をお願いします（予約ID %(code)s）",
 })
+
+# --- The admission gate's waiting page; failed logins in the audit log (helperH, issue 18)
+T.update({
+    'Please try again in a minute': '1分ほどしてから、もう一度お試しください',
+    'Many people on your connection have joined the line in the last few minutes. This page tries again by itself.': 'ご利用の回線から、この数分間に多くの方が順番待ちに並びました。このページは自動でもう一度お試しします。',
+    'Booking opens at %(opening)s.': '予約の受付は%(opening)sに始まります。',
+    'Everyone who arrives before the opening waits here. At the opening moment the line is put in a random order, so arriving earlier or reloading this page does not change your place. People who come after the opening join the back of the line.': '受付開始前にお越しの方は、このページでお待ちいただきます。受付開始の時刻に、お待ちの方全員の順番を抽選で決めます。早く来た方やページを何度も読み込んだ方が先になることはありません。受付開始後にお越しの方は、その後ろに並びます。',
+    'Estimated wait: about %(minutes)s minute.': '待ち時間の目安：約%(minutes)s分',
+    'We let in about %(rate)s person a minute; the estimate changes if people ahead of you leave or the pace changes.': '1分間に約%(rate)s人ずつご案内しています。前の方が離れたり、ご案内のペースが変わったりすると、目安も変わります。',
+    'What happens next': 'このあとの流れ',
+    'Keep this page open. It checks again by itself; you do not need to reload it.': 'このページを開いたままお待ちください。自動で順番を確認しますので、再読み込みは不要です。',
+    'When your turn comes, the booking site opens here. You then have %(admit_minutes)s minutes to log in and book.': '順番が来ると、このページに予約サイトが表示されます。そこから%(admit_minutes)s分以内にログインして予約してください。',
+    'If you close this page, come back on the same device and browser to keep your place.': 'このページを閉じたときは、同じ端末・同じブラウザで開き直せば、順番はそのままです。',
+    'Resident login failed': '住民のログイン失敗',
+    'Resident login locked': '住民のログイン一時停止',
+    'Staff login failed': '職員のログイン失敗',
+    'Staff login locked': '職員のログイン一時停止',
+    'Second factor failed': '二段階認証の失敗',
+    'Failed logins and lockouts (all)': 'ログイン失敗・一時停止（すべて）',
+})

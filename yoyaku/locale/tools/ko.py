@@ -698,3 +698,17 @@ T.update({
     "If the time does not suit you, decline it: the place goes to the next person at once.": "시간이 맞지 않으면 사양해 주십시오. 자리는 즉시 다음 분께 넘어갑니다.",
     "[%(city_name)s] A vaccination appointment has been allocated to you: please confirm (reservation ID %(code)s)": "[%(city_name)s] 백신 접종 예약이 배정되었습니다. 확정해 주십시오(예약 ID %(code)s)",
 })
+
+# --- The admission gate's waiting page; failed logins in the audit log (helperH, issue 18)
+T.update({
+    'Please try again in a minute': '1분 후에 다시 시도해 주세요',
+    'Many people on your connection have joined the line in the last few minutes. This page tries again by itself.': '최근 몇 분 동안 같은 인터넷 연결에서 많은 분이 대기열에 들어왔습니다. 이 페이지는 자동으로 다시 시도합니다.',
+    'Booking opens at %(opening)s.': '예약 접수는 %(opening)s에 시작됩니다.',
+    'Everyone who arrives before the opening waits here. At the opening moment the line is put in a random order, so arriving earlier or reloading this page does not change your place. People who come after the opening join the back of the line.': '접수 시작 전에 오신 분은 모두 이 페이지에서 기다립니다. 접수 시작 순간에 대기 순서를 무작위로 정하므로, 일찍 오거나 페이지를 새로 고쳐도 순서는 바뀌지 않습니다. 접수 시작 후에 오신 분은 그 뒤에 줄을 섭니다.',
+    'Estimated wait: about %(minutes)s minute.': '예상 대기 시간: 약 %(minutes)s분.',
+    'We let in about %(rate)s person a minute; the estimate changes if people ahead of you leave or the pace changes.': '1분에 약 %(rate)s명씩 안내하고 있습니다. 앞의 분이 나가거나 안내 속도가 바뀌면 예상 시간도 바뀝니다.',
+    'What happens next': '다음 안내',
+    'Keep this page open. It checks again by itself; you do not need to reload it.': '이 페이지를 열어 둔 채 기다려 주세요. 자동으로 다시 확인하므로 새로 고칠 필요가 없습니다.',
+    'When your turn comes, the booking site opens here. You then have %(admit_minutes)s minutes to log in and book.': '차례가 되면 이 페이지에 예약 사이트가 열립니다. 그 후 %(admit_minutes)s분 안에 로그인하여 예약해 주세요.',
+    'If you close this page, come back on the same device and browser to keep your place.': '이 페이지를 닫은 경우, 같은 기기와 같은 브라우저로 다시 열면 순서가 유지됩니다.',
+})

@@ -669,3 +669,17 @@ T.update({
     "If the time does not suit you, decline it: the place goes to the next person at once.": "如时间不合适，请谢绝：名额将立即转给下一位。",
     "[%(city_name)s] A vaccination appointment has been allocated to you: please confirm (reservation ID %(code)s)": "【%(city_name)s】已为您分配疫苗接种预约，请确认（预约编号 %(code)s）",
 })
+
+# --- The admission gate's waiting page; failed logins in the audit log (helperH, issue 18)
+T.update({
+    'Please try again in a minute': '请过一分钟后再试',
+    'Many people on your connection have joined the line in the last few minutes. This page tries again by itself.': '最近几分钟内，通过您所用网络连接排队的人很多。本页面会自动重试。',
+    'Booking opens at %(opening)s.': '预约将于%(opening)s开始。',
+    'Everyone who arrives before the opening waits here. At the opening moment the line is put in a random order, so arriving earlier or reloading this page does not change your place. People who come after the opening join the back of the line.': '在开始受理前到达的各位都在此等候。开始受理的那一刻，排队顺序将被随机打乱，因此提早到达或刷新本页面都不会改变您的位置。开始受理后到达的人排在队尾。',
+    'Estimated wait: about %(minutes)s minute.': '预计等候时间：约%(minutes)s分钟。',
+    'We let in about %(rate)s person a minute; the estimate changes if people ahead of you leave or the pace changes.': '我们每分钟约放行%(rate)s人；如果您前面的人离开或放行速度变化，预计时间也会变化。',
+    'What happens next': '接下来会怎样',
+    'Keep this page open. It checks again by itself; you do not need to reload it.': '请保持本页面打开。页面会自动重新确认，无需刷新。',
+    'When your turn comes, the booking site opens here. You then have %(admit_minutes)s minutes to log in and book.': '轮到您时，预约网站会在此打开。之后请在%(admit_minutes)s分钟内登录并预约。',
+    'If you close this page, come back on the same device and browser to keep your place.': '如果关闭了本页面，请用同一设备和同一浏览器重新打开，即可保留您的位置。',
+})

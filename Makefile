@@ -52,8 +52,9 @@ totp: install
 
 # Stops a `make run` started from this folder (foreground or background): SIGINT to its supervisor.
 stop:
-	@if [ -f var/run.pid ] && kill -INT "$$(cat var/run.pid)" 2>/dev/null; then echo "Stopping make run."; \
-	else echo "No make run is running from this folder (no live var/run.pid)."; fi
+	@pid=$$(cat var/run.pid 2>/dev/null); \
+	if [ -n "$$pid" ] && ps -p "$$pid" -o command= | grep -q yoyaku.supervise && kill -INT "$$pid"; then \
+		echo "Stopping make run."; else echo "No make run is running from this folder (no live var/run.pid)."; fi
 
 # The browser tests' axe-core (package.json); npm ci writes node_modules/.package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json

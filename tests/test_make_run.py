@@ -210,6 +210,22 @@ def test_make_run_in_the_foreground_stops_on_ctrl_c(clone):
         run.kill()
 
 
+def test_make_stop_from_another_terminal_stops_a_background_make_run(clone):
+    run = MakeRun(clone, background=True)
+    try:
+        run.wait_for_page()
+        processes = run.server_and_worker()
+        stop = subprocess.run(["make", "stop"], cwd=clone, env=newcomer_env(),  # noqa: S607
+                              capture_output=True, text=True, timeout=30)
+        assert "Stopping make run." in stop.stdout, stop.stdout + stop.stderr
+        assert run.process.wait(timeout=20) == 0
+        assert still_running(processes) == [] and run.group() == {}
+        again = subprocess.run(["make", "stop"], cwd=clone, env=newcomer_env(),  # noqa: S607
+                               capture_output=True, text=True, timeout=30)
+        assert "No make run is running" in again.stdout
+    finally:
+        run.kill()
+
 def test_make_test_without_chromium_ends_by_saying_the_browser_walks_did_not_run(tmp_path):
     """A machine without Chromium: the skips are summed up at the end with the one command that enables them."""
     env = {**newcomer_env(), "YOYAKU_CHROMIUM": str(tmp_path / "no-chromium"),

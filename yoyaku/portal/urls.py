@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from .furigana import with_furigana
 from .views import account, allocation, booking, move_up, reservations, top
 
 app_name = "portal"
@@ -10,6 +11,7 @@ urlpatterns = [
     path("login/", account.login_view, name="login"),
     path("logout/", account.logout_view, name="logout"),
     path("text-size/", account.text_size_view, name="text_size"),
+    path("furigana/", account.furigana_view, name="furigana"),
     path("book/<int:dose>/", booking.book_view, name="book"),
     path("book/<int:dose>/check/", booking.book_check_view, name="book_check"),
     path("reservations/", reservations.history_view, name="history"),
@@ -23,6 +25,15 @@ urlpatterns = [
     path("reservations/<str:code>/calendar.ics", reservations.ics_view, name="ics"),
     path("move-up/<str:token>/", move_up.offer_view, name="move_up_offer"),
     path("allocation/", allocation.allocation_view, name="allocation"),
+    path("allocation/<int:window_id>/wishes/", allocation.wishes_view, name="allocation_wishes"),
+    path("allocation/<int:window_id>/withdraw/", allocation.withdraw_view, name="allocation_withdraw"),
+    path("allocation/<int:window_id>/confirm/", allocation.confirm_view, name="allocation_confirm"),
+    path("allocation/<int:window_id>/decline/", allocation.decline_view, name="allocation_decline"),
     # Offer emails sent before the move-up URLs were renamed still link here.
     path("moveup/<str:token>/", RedirectView.as_view(pattern_name="portal:move_up_offer", permanent=True)),
 ]
+
+# Every resident page can be read with furigana and easy Japanese (yoyaku/portal/furigana.py).
+for _pattern in urlpatterns:
+    if getattr(_pattern.callback, "view_class", None) is None and _pattern.name not in {"ics"}:
+        _pattern.callback = with_furigana(_pattern.callback)

@@ -655,6 +655,9 @@ T = {
     'Please call the call centre.': '예약 상담 센터로 전화해 주세요.',
     'Print this page': '이 페이지 인쇄',
     "To print, use your browser's print command; on a phone you can also keep a screenshot.": '인쇄는 브라우저의 인쇄 기능을 이용하세요. 휴대전화에서는 화면을 저장해 둘 수도 있습니다.',
+    'Furigana and easy Japanese': '후리가나·쉬운 일본어',
+    'On': '켜기',
+    'Off': '끄기',
 }
 
 # --- allocation mode (issue 15): the model's labels, the lottery's errors, the ALLOCATED email
@@ -697,6 +700,37 @@ T.update({
     "If you do not confirm in time, the appointment is cancelled and offered to the next person in the order.": "기한 내에 확정하지 않으면 예약은 취소되고 다음 순번의 분께 안내됩니다.",
     "If the time does not suit you, decline it: the place goes to the next person at once.": "시간이 맞지 않으면 사양해 주십시오. 자리는 즉시 다음 분께 넘어갑니다.",
     "[%(city_name)s] A vaccination appointment has been allocated to you: please confirm (reservation ID %(code)s)": "[%(city_name)s] 백신 접종 예약이 배정되었습니다. 확정해 주십시오(예약 ID %(code)s)",
+})
+
+# --- issue 16: the integration API's own messages, webhooks (outbox and console)
+T.update({
+    'webhook': '웹훅',
+    'log (demo)': '로그(데모용)',
+    'webhook event': '웹훅 이벤트',
+    'URL': 'URL',
+    'events': '이벤트',
+    'disabled at': '중지 일시',
+    'webhook endpoint': '웹훅 수신처',
+    'webhook endpoints': '웹훅 수신처',
+    'The request is not valid.': '요청이 올바르지 않습니다.',
+    'An API token is needed.': 'API 토큰이 필요합니다.',
+    'This token may not do this.': '이 토큰으로는 이 작업을 할 수 없습니다.',
+    'Not found.': '찾을 수 없습니다.',
+    'This method is not allowed here.': '여기서는 이 메서드를 사용할 수 없습니다.',
+    'Too many requests.': '요청이 너무 많습니다.',
+    'This token does not have the scope %(scope)s.': '이 토큰에는 권한 %(scope)s이(가) 없습니다.',
+    'This API token is not valid or has been revoked.': '이 API 토큰은 유효하지 않거나 취소되었습니다.',
+    'Check the request: some values are missing or not valid.': '요청을 확인해 주십시오. 누락되었거나 올바르지 않은 값이 있습니다.',
+    'Send an API token: Authorization: Bearer <token>.': 'API 토큰을 보내 주십시오: Authorization: Bearer <token>',
+    'Too many requests with this token. Try again in %(n)d seconds.': '이 토큰의 요청이 너무 많습니다. %(n)d초 후에 다시 시도해 주십시오.',
+    'Record %(n)d: no resident has this ticket number.': '%(n)d번째 기록: 이 접종권 번호의 주민이 없습니다.',
+    'Record %(n)d: no vaccine has this code.': '%(n)d번째 기록: 이 코드의 백신이 없습니다.',
+    'Record %(n)d: another dose is already recorded for this dose number.': '%(n)d번째 기록: 이 회차에는 이미 다른 접종 기록이 있습니다.',
+    'The Idempotency-Key must be 1 to 100 printable ASCII characters.': 'Idempotency-Key는 출력 가능한 ASCII 문자 1~100자여야 합니다.',
+    'This Idempotency-Key was already used for another request. Use a new key.': '이 Idempotency-Key는 다른 요청에 이미 사용되었습니다. 새 키를 사용해 주십시오.',
+    'No resident has this ticket number.': '이 접종권 번호의 주민이 없습니다.',
+    'Enter a name of at most 100 characters.': '100자 이내로 이름을 입력해 주십시오.',
+    'Integration API': '연계 API',
 })
 
 # --- The admission gate's waiting page; failed logins in the audit log (helperH, issue 18)

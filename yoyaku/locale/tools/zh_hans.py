@@ -626,6 +626,9 @@ T = {
     'Please call the call centre.': '请致电预约咨询中心。',
     'Print this page': '打印此页',
     "To print, use your browser's print command; on a phone you can also keep a screenshot.": '打印时请使用浏览器的打印功能；在手机上也可以保存截图。',
+    'Furigana and easy Japanese': '假名注音和简明日语',
+    'On': '开',
+    'Off': '关',
 }
 
 # --- allocation mode (issue 15): the model's labels, the lottery's errors, the ALLOCATED email
@@ -668,6 +671,37 @@ T.update({
     "If you do not confirm in time, the appointment is cancelled and offered to the next person in the order.": "如未在期限内确认，此预约将被取消，并提供给排在后面的下一位。",
     "If the time does not suit you, decline it: the place goes to the next person at once.": "如时间不合适，请谢绝：名额将立即转给下一位。",
     "[%(city_name)s] A vaccination appointment has been allocated to you: please confirm (reservation ID %(code)s)": "【%(city_name)s】已为您分配疫苗接种预约，请确认（预约编号 %(code)s）",
+})
+
+# --- issue 16: the integration API's own messages, webhooks (outbox and console)
+T.update({
+    'webhook': 'Webhook',
+    'log (demo)': '日志（演示用）',
+    'webhook event': 'Webhook事件',
+    'URL': 'URL',
+    'events': '事件',
+    'disabled at': '停用时间',
+    'webhook endpoint': 'Webhook接收地址',
+    'webhook endpoints': 'Webhook接收地址',
+    'The request is not valid.': '请求无效。',
+    'An API token is needed.': '需要API令牌。',
+    'This token may not do this.': '此令牌无权执行此操作。',
+    'Not found.': '未找到。',
+    'This method is not allowed here.': '此处不允许使用该方法。',
+    'Too many requests.': '请求过多。',
+    'This token does not have the scope %(scope)s.': '此令牌没有权限 %(scope)s。',
+    'This API token is not valid or has been revoked.': '此API令牌无效或已被撤销。',
+    'Check the request: some values are missing or not valid.': '请检查请求：有些值缺失或无效。',
+    'Send an API token: Authorization: Bearer <token>.': '请发送API令牌：Authorization: Bearer <token>',
+    'Too many requests with this token. Try again in %(n)d seconds.': '此令牌的请求过多。请在%(n)d秒后重试。',
+    'Record %(n)d: no resident has this ticket number.': '第%(n)d条：没有持此接种券号码的居民。',
+    'Record %(n)d: no vaccine has this code.': '第%(n)d条：没有此代码的疫苗。',
+    'Record %(n)d: another dose is already recorded for this dose number.': '第%(n)d条：此剂次已有其他接种记录。',
+    'The Idempotency-Key must be 1 to 100 printable ASCII characters.': 'Idempotency-Key必须是1到100个可打印的ASCII字符。',
+    'This Idempotency-Key was already used for another request. Use a new key.': '此Idempotency-Key已用于另一个请求。请使用新的键。',
+    'No resident has this ticket number.': '没有持此接种券号码的居民。',
+    'Enter a name of at most 100 characters.': '请输入不超过100个字符的名称。',
+    'Integration API': '集成API',
 })
 
 # --- The admission gate's waiting page; failed logins in the audit log (helperH, issue 18)

@@ -251,11 +251,34 @@ def test_times_as_ranges_with_a_step_are_previewed_one_by_one(admin, city):
     assert "after a slash" in response.content.decode()
 
 
+def dates_as_inputs(city, first, last, **fields):
+    """The pattern as the native date inputs post it (one box per date), not the former 年/月/日 boxes."""
+    data = {k: v for k, v in pattern(city).items() if not k.startswith(("first_day_", "last_day_"))}
+    return {**data, "first_day_date": first, "last_day_date": last, **fields}
+
+
+def test_native_date_inputs_are_read_and_typed_text_too(admin, city):
+    """Issue 12 (5): dates were three boxes each. <input type="date"> posts 2026-04-01; where a browser has
+    no date input the same box is text, and 2026/4/1, 20260401 or full-width digits are read as well."""
+    first = timezone.localdate() + timedelta(days=14)
+    last = first + timedelta(days=13)
+    html = admin.get("/console/setup/slots/generate/").content.decode()
+    assert 'type="date" name="first_day_date"' in html and 'name="first_day_year"' not in html
+    for typed in (last.isoformat(), last.strftime("%Y/%-m/%-d"), last.strftime("%Y%m%d"),
+                  last.isoformat().translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))):
+        response = admin.post("/console/setup/slots/generate/", dates_as_inputs(city, first.isoformat(), typed))
+        assert "18 slots would be created." in response.content.decode(), typed
+    for typed, says in (("2026-02-30", "is not a date"), ("tomorrow", "is not a date"), ("", "Enter the last day")):
+        response = admin.post("/console/setup/slots/generate/", dates_as_inputs(city, first.isoformat(), typed))
+        assert response.status_code == 200 and says in response.content.decode(), typed
+
+
 def test_create_after_preview_writes_the_slots_and_audits(admin, city):
     preview = admin.post("/console/setup/slots/generate/", pattern(city)).content.decode()
     # The preview carries the answers in hidden inputs; the create button posts them back.
     hidden = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', preview))
-    assert hidden["first_day_year"] and hidden["times"]
+    first = timezone.localdate() + timedelta(days=14)
+    assert hidden["first_day_date"] == first.isoformat() and hidden["times"]
     response = admin.post("/console/setup/slots/generate/", pattern(city, action="create"))
     assert response.status_code == 302
     assert response["Location"].startswith(f"/console/setup/slots/?venue={city['venue'].pk}&from=")

@@ -32,12 +32,14 @@ def log_in_admin(browse, page):
 
 
 def fill_date(page, legend: str, day, clock: str | None = None) -> None:
+    """The browser's own date (and time) input: one box each, not 年 / 月 / 日 (issue 12)."""
     group = page.get_by_role("group", name=re.compile("^" + legend))
-    group.get_by_label("年", exact=True).fill(str(day.year))
-    group.get_by_label("月", exact=True).fill(str(day.month))
-    group.get_by_label("日", exact=True).fill(str(day.day))
+    date_input = group.get_by_label("日付", exact=True)
+    assert date_input.get_attribute("type") == "date"
+    date_input.fill(day.isoformat())
     if clock:
-        group.get_by_label("時刻（時:分）").fill(clock)
+        hour, minute = clock.split(":")
+        group.get_by_label("時刻（時:分）").fill(f"{int(hour):02d}:{minute}")
 
 
 def book_someone(ticket_number):

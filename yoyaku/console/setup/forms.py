@@ -8,6 +8,7 @@ read too, for staff who type fast. Full-width digits are fine everywhere.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from django import forms
@@ -38,51 +39,81 @@ MAX_CAPACITY = 9999
 # them, date arithmetic (ages, time zones) could fail instead of answering with a message.
 MIN_YEAR, MAX_YEAR = 1900, 2199
 
-# --- Dates: 年 / 月 / 日 (and a time) in a fieldset ------------------------------------------------------
+# --- Dates: a native date input (and a time input) in a fieldset ----------------------------------------
+#
+# <input type="date"> and <input type="time">: the phone's or the browser's own picker, no JavaScript. A
+# browser without them shows a text box, and the server reads what is typed there (2026-04-01, 2026/4/1,
+# 20260401, full-width digits). The former 年 / 月 / 日 boxes (`<name>_year`, `_month`, `_day`, `_time`) are
+# still read when posted, so an open page from before the change still saves.
 
-_PART_LABELS = {"year": gettext_lazy("Year"), "month": gettext_lazy("Month"), "day": gettext_lazy("Day"),
-                "time": gettext_lazy("Time (HH:MM)")}
+_PART_LABELS = {"date": gettext_lazy("Date"), "time": gettext_lazy("Time (HH:MM)")}
+_LEGACY_PARTS = ("year", "month", "day", "time")
 
 
 def _part_widgets(with_time: bool, hidden: bool) -> dict:
     if hidden:
-        names = ["year", "month", "day", *(["time"] if with_time else [])]
-        return {name: forms.HiddenInput() for name in names}
-    widgets = {
-        "year": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "part-year"}),
-        "month": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "part-2"}),
-        "day": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "part-2"}),
-    }
+        return {name: forms.HiddenInput() for name in ["date", *(["time"] if with_time else [])]}
+    widgets = {"date": forms.DateInput(attrs={"type": "date", "class": "date-input", "autocomplete": "off",
+                                              "placeholder": "2026-04-01"})}
     if with_time:
-        widgets["time"] = forms.TextInput(attrs={"autocomplete": "off", "class": "part-time"})
+        widgets["time"] = forms.TimeInput(attrs={"type": "time", "class": "time-input", "autocomplete": "off",
+                                                 "placeholder": "09:00"})
     return widgets
 
 
 class DatePartsWidget(forms.MultiWidget):
-    """年 / 月 / 日 [/ 時刻]: rendered by console/setup/date_field.html, which reads each part's label."""
+    """A date [and a time]: rendered by console/setup/date_field.html, which reads each part's label."""
 
     def __init__(self, *, with_time: bool = False, hidden: bool = False, attrs=None):
         self.with_time = with_time
         super().__init__(_part_widgets(with_time, hidden), attrs)
 
     def decompress(self, value):
-        size = 4 if self.with_time else 3
         if isinstance(value, datetime):
             local = timezone.localtime(value)
-            return [str(local.year), str(local.month), str(local.day), local.strftime("%H:%M")][:size]
+            return [local.date().isoformat(), local.strftime("%H:%M")]
         if isinstance(value, date):
-            return [str(value.year), str(value.month), str(value.day), ""][:size]
-        return [""] * size
+            return [value.isoformat(), ""][: 2 if self.with_time else 1]
+        return [""] * (2 if self.with_time else 1)
+
+    def value_from_datadict(self, data, files, name):
+        if any(f"{name}_{part}" in data for part in _LEGACY_PARTS[:3]):
+            parts = _LEGACY_PARTS if self.with_time else _LEGACY_PARTS[:3]
+            return ("legacy", *(data.get(f"{name}_{part}", "") for part in parts))
+        return super().value_from_datadict(data, files, name)
+
+    def format_value(self, value):
+        return value
 
     def get_context(self, name, value, attrs):
+        if isinstance(value, tuple) and value and value[0] == "legacy":  # re-shown after an error
+            value = self._from_legacy(value)
         context = super().get_context(name, value, attrs)
         for part, subwidget in zip(self.widgets_names, context["widget"]["subwidgets"], strict=True):
             subwidget["part_label"] = _PART_LABELS[part.lstrip("_")]
         return context
 
+    def _from_legacy(self, value) -> list[str]:
+        year, month, day, *clock = value[1:]
+        try:
+            text = date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            text = ""
+        return [text, *clock]
+
+
+def _date_text(text: str) -> date:
+    text = rules.nfkc(text)
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    try:
+        return parse_date(text)
+    except InvalidInput as error:
+        raise forms.ValidationError(error.message, code=error.code) from None
+
 
 class DateField(forms.Field):
-    """A local date from 年 / 月 / 日 parts; with `with_time`, an aware datetime from the parts and HH:MM."""
+    """A local date; with `with_time`, an aware datetime from the date and HH:MM."""
 
     def __init__(self, *, with_time: bool = False, **kwargs):
         self.with_time = with_time
@@ -93,29 +124,39 @@ class DateField(forms.Field):
     def to_python(self, value):
         if not isinstance(value, list | tuple):
             return value if isinstance(value, date) else None
-        parts = [rules.nfkc(part) for part in value]
+        if value and value[0] == "legacy":
+            return self._legacy(list(value[1:]))
+        parts = [rules.nfkc(part or "") for part in value]
         if not any(parts):
             return None
-        year, month, day = parts[:3]
-        if year and not month and not day and not year.isdigit():
-            try:  # the whole date in the year box
-                day_value = parse_date(year)
-            except InvalidInput as error:
-                raise forms.ValidationError(error.message, code=error.code) from None
-        else:
-            day_value = self._day(year, month, day)
+        if not parts[0]:
+            raise forms.ValidationError(_("Enter the date, for example 2026-04-01."), code="date_incomplete")
+        return self._finish(_date_text(parts[0]), parts[1] if len(parts) > 1 else "")
+
+    def _finish(self, day_value: date, clock_text: str):
         if not MIN_YEAR <= day_value.year <= MAX_YEAR:
             raise forms.ValidationError(_("Enter a year from %(min)d to %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR},
                                         code="year_out_of_range")
         if not self.with_time:
             return day_value
-        clock_text = parts[3] if len(parts) > 3 else ""
         if not clock_text:
             raise forms.ValidationError(_("Enter the time as HH:MM, for example 09:00."), code="time_missing")
         try:
             return local_datetime(day_value, parse_clock(clock_text), timezone.get_current_timezone())
         except InvalidInput as error:
             raise forms.ValidationError(error.message, code=error.code) from None
+
+    def _legacy(self, value: list):
+        """年 / 月 / 日 [/ 時刻] boxes, as posted by a page from before the date inputs."""
+        parts = [rules.nfkc(part) for part in value]
+        if not any(parts):
+            return None
+        year, month, day = parts[:3]
+        if year and not month and not day and not year.isdigit():
+            day_value = _date_text(year)  # the whole date in the year box
+        else:
+            day_value = self._day(year, month, day)
+        return self._finish(day_value, parts[3] if len(parts) > 3 else "")
 
     @staticmethod
     def _day(year: str, month: str, day: str) -> date:

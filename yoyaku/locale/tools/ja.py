@@ -662,6 +662,8 @@ T = {
     "Empty: residents reading English see the Japanese.": "空欄の場合、英語で閲覧する住民には日本語が表示されます。",
     "Not translated (shown in Japanese):": "未翻訳（日本語で表示）：",
     "Only the Japanese is required. A language left empty shows the Japanese to residents reading it.": "必須は日本語だけです。空欄の言語で閲覧する住民には日本語が表示されます。",
+    # --- console, issue 12 continued (helperE2): native date inputs
+    "Enter the date, for example 2026-04-01.": "日付を入力してください（例：2026-04-01）。",
     # --- notify: the emails
     "sending": "送信中",
     "not sent": "送信なし",

@@ -89,3 +89,15 @@ class ApiToken(models.Model):
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+# The events a city system can receive by webhook (console, Integrations, Webhooks). Each is queued in the
+# transaction of its act (booking/notifications.py) and delivered by the outbox (yoyaku/notify/channels.py).
+WEBHOOK_EVENTS = {
+    "reservation.booked": _("a reservation is booked"),
+    "reservation.changed": _("a reservation is changed (moved to another time)"),
+    "reservation.cancelled": _("a reservation is cancelled"),
+    "dose.recorded": _("a dose is recorded at the venue"),
+    "move_up_offer.made": _("a move-up offer is made"),
+    "move_up_offer.accepted": _("a move-up offer is accepted"),
+}

@@ -25,7 +25,7 @@ from yoyaku.notify.conf import mail_host, notify_setting
 from yoyaku.notify.ics import reservation_ics
 from yoyaku.notify.messages import MessageKind, NotStillWanted
 from yoyaku.notify.models import Notification
-from yoyaku.notify.services import notification_queue, notifications_queue_many
+from yoyaku.notify.services import notification_queue, notifications_queue_many, webhook_event_queue
 
 from . import deadline, rules
 from .models import MoveUpOffer, Reservation
@@ -61,7 +61,8 @@ def email_language(reservation: Reservation, *, on_the_web: bool) -> str:
     if on_the_web and translation.get_language() in known:
         return translation.get_language()
     if reservation.pk is not None:
-        last = (Notification.objects.filter(reservation_id=reservation.pk).order_by("-pk")
+        last = (Notification.objects.filter(reservation_id=reservation.pk).exclude(kind=Notification.WEBHOOK_KIND)
+                .order_by("-pk")
                 .values_list("language", flat=True).first())
         if last in known:
             return last
@@ -86,6 +87,7 @@ def notification_for_reservation(kind: str, reservation: Reservation, *, by_staf
         kind=kind, reservation_id=reservation.pk, payload=payload, email=reservation.email,
         language=email_language(reservation, on_the_web=not by_staff), by_staff=by_staff,
     )
+    event_for_reservation(_EVENT_OF_KIND[kind], reservation, previous=previous)
     return note
 
 
@@ -109,6 +111,8 @@ def notification_for_move_up_offer(offer: MoveUpOffer, reservation: Reservation,
         kind=Kind.MOVE_UP_OFFER, reservation_id=reservation.pk, payload=payload, email=reservation.email,
         language=email_language(reservation, on_the_web=False), dedupe_key=f"move_up_offer:{offer.pk}",
     )
+    if _created:
+        event_for_move_up_offer("move_up_offer.made", offer, reservation)
     return note
 
 
@@ -128,6 +132,53 @@ def notification_for_details_change(reservation: Reservation, *, changed: list[s
                                             email=address, language=language, by_staff=by_staff)
         notes.append(note)
     return notes
+
+
+# --- Webhook events for the city's systems (the outbox delivers them: yoyaku/notify/channels.py) ----------------
+# Queued in the act's transaction, like the email; nothing is queued when no endpoint wants the event. An event
+# says what happened and to which reservation, never who: no name, ticket number, address or phone. A system
+# that needs more reads it through the API with its token (GET /api/v1/reservations/{id}), which is audited.
+
+_EVENT_OF_KIND = {Kind.BOOKED: "reservation.booked", Kind.CHANGED: "reservation.changed",
+                  Kind.CANCELLED: "reservation.cancelled"}
+
+
+def event_reservation(reservation: Reservation) -> dict:
+    slot = reservation.slot
+    return {"id": reservation.pk, "code": reservation.code, "status": reservation.status,
+            "dose_number": reservation.dose_number, "slot_id": slot.pk, "venue_id": slot.venue_id,
+            "vaccine_code": slot.vaccine.code, "starts_at": slot.starts_at.isoformat(),
+            "ends_at": slot.ends_at.isoformat()}
+
+
+def event_for_reservation(event_type: str, reservation: Reservation, *, previous: dict | None = None,
+                          **extra) -> list[Notification]:
+    """Queue a reservation's event (reservation.booked/changed/cancelled, dose.recorded, ...) for the endpoints
+    that want it. `previous`: the snapshot before a change (its time and venue go in the event)."""
+    def data() -> dict:  # built only when an endpoint wants the event (no cost to a city without webhooks)
+        # Read afresh: the caller's object may hold the time before the act (an offer accepted moves it).
+        built = {"reservation": event_reservation(
+            Reservation.objects.select_related("slot__vaccine").get(pk=reservation.pk))}
+        built.update({key: value() if callable(value) else value for key, value in extra.items()})
+        if previous:
+            built["previous"] = {key: previous[key] for key in ("starts_at", "ends_at") if key in previous}
+        return built
+
+    return webhook_event_queue(event_type=event_type, reservation_id=reservation.pk, data=data)
+
+
+def event_for_move_up_offer(event_type: str, offer: MoveUpOffer, reservation: Reservation) -> list[Notification]:
+    """move_up_offer.made / move_up_offer.accepted: the offer (its slot and time) and the reservation."""
+    return event_for_reservation(event_type, reservation, offer=lambda: {
+        "id": offer.pk, "status": offer.status, "slot_id": offer.slot_id, "venue_id": offer.slot.venue_id,
+        "starts_at": offer.slot.starts_at.isoformat(), "expires_at": offer.expires_at.isoformat()})
+
+
+def event_for_dose(record, reservation: Reservation) -> list[Notification]:
+    """dose.recorded: the dose given at the venue (check-in), with its reservation."""
+    return event_for_reservation("dose.recorded", reservation, dose=lambda: {
+        "id": record.pk, "dose_number": record.dose_number, "vaccine_code": record.vaccine.code,
+        "given_on": record.given_on.isoformat(), "source": record.source})
 
 
 # --- The day-before reminders (a periodic job of the worker) ---------------------------------------------

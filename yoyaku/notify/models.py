@@ -28,6 +28,12 @@ class Notification(models.Model):
         DETAILS_CHANGED = "details_changed", _("contact details changed")
         ALLOCATED = "allocated", _("allocated place to confirm")
 
+    class Channel(models.TextChoices):
+        # How a row is delivered: each channel has its adapter (channels.py), the same claims and retries.
+        EMAIL = "email", _("email")
+        WEBHOOK = "webhook", _("webhook")
+        LOG = "log", _("log (demo)")
+
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
         SENDING = "sending", _("sending")
@@ -35,7 +41,14 @@ class Notification(models.Model):
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("not sent")  # no address, or no longer wanted (last_error says which)
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # A webhook delivery is not an email: its kind is WEBHOOK_KIND and its payload the event
+    # ({id, type, timestamp, data}), sent as it is (Kind lists the emails, each with its templates).
+    WEBHOOK_KIND = "webhook"
+    kind = models.CharField(_("kind"), max_length=20, choices=[*Kind.choices, (WEBHOOK_KIND, _("webhook event"))])
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    # The receiver of a webhook delivery (channel "webhook"); empty for the other channels.
+    endpoint = models.ForeignKey("notify.WebhookEndpoint", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="deliveries")
     reservation = models.ForeignKey("booking.Reservation", on_delete=models.PROTECT, related_name="notifications")
     # Snapshot of what the message must say, taken at the time of the change: a later change must not
     # rewrite what an earlier email reports.
@@ -67,3 +80,30 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of one of the city's systems that receives events (webhooks), signed with its own secret.
+
+    Here, in the outbox, because the worker signs and sends the deliveries and imports nothing above it. The
+    secret (Standard Webhooks form, `whsec_<base64>`) is kept as it is: signing needs it. It is shown once,
+    when the endpoint is made. An endpoint is never deleted (its deliveries stay on record), only disabled."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(max_length=100)
+    events = models.JSONField(_("events"), default=list)  # event types, e.g. ["reservation.booked"]
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None

@@ -7,6 +7,8 @@ so the outbox needs nothing from the apps that use it.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -62,3 +64,45 @@ def notifications_requeue(*, notification_ids) -> list[int]:
     Notification.objects.filter(pk__in=failed, status=Notification.Status.FAILED).update(
         status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error="")
     return failed
+
+
+# --- Webhooks: one delivery per endpoint that asked for the event ------------------------------------------
+
+
+def webhook_event_queue(*, event_type: str, reservation_id: int, data, event_id: str | None = None,
+                        occurred_at=None) -> list[Notification]:
+    """Queue one event for every enabled endpoint that subscribed to its type (inside the act's transaction,
+    like an email). Every delivery of one event carries the same event id (`webhook-id`): a receiver that gets
+    it twice (at-least-once) keeps it once. `data`: the event's data, or a function that makes it (called only
+    when an endpoint wants the event). Returns the deliveries (none when no endpoint wants it)."""
+    from .models import WebhookEndpoint
+
+    endpoints = [e for e in WebhookEndpoint.objects.filter(disabled_at__isnull=True).order_by("pk")
+                 if event_type in e.events]
+    if not endpoints:
+        return []
+    now = timezone.now()
+    event = {"id": event_id or f"evt_{uuid.uuid4().hex}", "type": event_type,
+             "timestamp": (occurred_at or now).isoformat(), "data": data() if callable(data) else data}
+    return [Notification.objects.create(
+        kind=Notification.WEBHOOK_KIND, channel=Notification.Channel.WEBHOOK, endpoint=endpoint,
+        reservation_id=reservation_id, payload=event, language="", next_attempt_at=now,
+    ) for endpoint in endpoints]
+
+
+def webhook_deliveries_resend(*, notification_ids) -> list[int]:
+    """Send these webhook deliveries again (the console's button): a failed one is queued again from the
+    start; a sent or skipped one gets a new delivery of the same event (same event id, so a receiver that
+    had it keeps it once) to the same endpoint. Rows pending or being sent are left alone. Returns the ids
+    queued. Only the outbox's part: the caller records who asked."""
+    rows = list(Notification.objects.filter(pk__in=list(notification_ids), kind=Notification.WEBHOOK_KIND,
+                                            endpoint__disabled_at__isnull=True)
+                .exclude(status__in=[Notification.Status.PENDING, Notification.Status.SENDING]))
+    queued = notifications_requeue(notification_ids=[r.pk for r in rows if r.status == Notification.Status.FAILED])
+    for row in rows:
+        if row.status != Notification.Status.FAILED:
+            copy = Notification.objects.create(
+                kind=row.kind, channel=row.channel, endpoint_id=row.endpoint_id, reservation_id=row.reservation_id,
+                payload=row.payload, language="", next_attempt_at=timezone.now())
+            queued.append(copy.pk)
+    return queued

@@ -1,4 +1,6 @@
-"""The outbox worker: claims due notifications, sends them through Django's email backend, records the result.
+"""The outbox worker: claims due notifications, sends each through its channel's adapter (channels.py: email
+through Django's email backend, webhooks over HTTP, the log), records the result. Everything below holds for
+every channel; "SMTP" reads "the receiver" for the others.
 
 Claiming. A worker claims a small batch in one short transaction: the due rows (pending and due, or
 `sending` with an expired lease) are marked `sending` with a fresh claim token and a lease expiry. On
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import signal
 import smtplib
 import threading
@@ -33,20 +34,20 @@ import time
 import uuid
 from datetime import timedelta
 
-from django.core.mail import get_connection
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .channels import adapter_for, describe_error
 from .conf import notify_setting, notify_settings_check
 from .jobs import JOBS, jobs_check
-from .messages import NotStillWanted, build_message
+from .messages import NotStillWanted, build_message  # noqa: F401 - the email adapter's, by this name
 from .models import Notification
 
 log = logging.getLogger("yoyaku.notify")
 
 Status = Notification.Status
-_EMAIL = re.compile(r"[^\s<>@\"']+@[^\s<>@\"']+")
+__all__ = ["Worker", "backoff", "claim_batch", "describe_error", "mark_failed", "mark_sent", "send_batch"]
 
 
 def _due(now) -> Q:
@@ -59,32 +60,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, notify_setting("BACKOFF_MAX_SECONDS")))
 
 
-def describe_error(exc: BaseException) -> str:
-    """The error for last_error: its class and the SMTP reply, with any address removed."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        replies = [f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-                   for code, msg in exc.recipients.values()]
-        text = "; ".join(replies)
-    elif isinstance(exc, smtplib.SMTPResponseException):
-        msg = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        text = f"{exc.smtp_code} {msg}"
-    else:
-        text = str(exc)
-    text = _EMAIL.sub("<address>", text)
-    return f"{type(exc).__name__}: {text}"[:1000]
-
-
 def _recipient_refused_for_good(exc: BaseException) -> bool:
     return isinstance(exc, smtplib.SMTPRecipientsRefused) and bool(exc.recipients) and all(
         500 <= code < 600 for code, _msg in exc.recipients.values()
     )
-
-
-def _connection_lost(exc: BaseException) -> bool:
-    """A failure of the connection, not of this message: the rest of the batch cannot go either."""
-    if isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
-        return False
-    return isinstance(exc, OSError)  # SMTPServerDisconnected, refused, timeout, TLS
 
 
 def claim_batch(*, limit: int, lease_seconds: float, now=None) -> tuple[str, list[Notification]]:
@@ -135,11 +114,14 @@ def mark_sent(note: Notification, token: str, *, retries: int = 4) -> bool:
     return bool(done)
 
 
-def mark_failed(note: Notification, token: str, exc: BaseException) -> None:
+def mark_failed(note: Notification, token: str, exc: BaseException, *, adapter=None) -> None:
+    """One attempt counted: retried after the backoff, or failed for good (the last attempt, or an error the
+    channel's adapter calls permanent). Without an adapter, the email channel's rules."""
     attempts = note.attempts + 1
-    error = describe_error(exc)
+    error = adapter.describe(exc) if adapter is not None else describe_error(exc)
+    permanent = adapter.permanent(exc) if adapter is not None else _recipient_refused_for_good(exc)
     fields = {"attempts": attempts, "last_error": error, "claim_token": "", "lease_expires_at": None}
-    if _recipient_refused_for_good(exc) or attempts >= notify_setting("MAX_ATTEMPTS"):
+    if permanent or attempts >= notify_setting("MAX_ATTEMPTS"):
         _ours(note, token).update(status=Status.FAILED, **fields)
         log.error("notification %s failed for good after %s attempt(s): %s", note.pk, attempts, type(exc).__name__)
     else:
@@ -163,20 +145,26 @@ def release(notes: list[Notification], token: str) -> None:
 
 
 def send_batch(token: str, notes: list[Notification], *, claimed_at: float, should_stop=lambda: False) -> int:
-    """Send claimed notifications one by one, each marked right after the server accepted it."""
+    """Send claimed notifications one by one, each through its channel's adapter (channels.py) and marked
+    right after the receiver accepted it."""
     lease, timeout = notify_setting("LEASE_SECONDS"), notify_setting("SEND_TIMEOUT")
     # Never start a message that might still be in flight when the lease runs out (another worker
     # would then claim it again).
     send_until = claimed_at + lease - timeout
-    backend = get_connection(timeout=timeout)
+    adapters: dict[str, object] = {}  # one per channel for the batch (the email one holds the SMTP connection)
+    lost: set[str] = set()  # channels whose connection failed: their other rows already counted the attempt
     sent = 0
     try:
         for index, note in enumerate(notes):
             if should_stop() or time.monotonic() >= send_until:
-                release(notes[index:], token)
+                release([rest for rest in notes[index:] if rest.channel not in lost], token)
                 break
+            if note.channel in lost:
+                continue
             try:
-                message = build_message(note, connection=backend)
+                adapter = adapters.get(note.channel) or adapters.setdefault(
+                    note.channel, adapter_for(note.channel, timeout=timeout))
+                message = adapter.prepare(note)
             except NotStillWanted as stale:
                 mark_skipped(note, token, str(stale) or "no longer wanted")
                 continue
@@ -185,22 +173,21 @@ def send_batch(token: str, notes: list[Notification], *, claimed_at: float, shou
                 mark_failed(note, token, exc)
                 continue
             try:
-                backend.open()
-                if backend.send_messages([message]) != 1:
-                    raise smtplib.SMTPException("the email backend did not send the message")
+                adapter.send(message)
             except Exception as exc:
-                with contextlib.suppress(Exception):
-                    backend.close()
-                if _connection_lost(exc):
+                if adapter.connection_lost(exc):
+                    lost.add(note.channel)
                     for rest in notes[index:]:
-                        mark_failed(rest, token, exc)
-                    break
-                mark_failed(note, token, exc)
+                        if rest.channel == note.channel:
+                            mark_failed(rest, token, exc, adapter=adapter)
+                    continue
+                mark_failed(note, token, exc, adapter=adapter)
                 continue
             sent += mark_sent(note, token)
     finally:
-        with contextlib.suppress(Exception):
-            backend.close()
+        for adapter in adapters.values():
+            with contextlib.suppress(Exception):
+                adapter.close()
     return sent
 
 

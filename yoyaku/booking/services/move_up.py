@@ -26,6 +26,7 @@ from ..errors import (
     SlotUnavailable,
 )
 from ..models import MoveUpOffer, Reservation, Slot
+from ..notifications import event_for_move_up_offer
 from .audit import Actor, audit_record, require_reason
 from .move_up_offers import move_up_offers_make, offers_deferred
 from .reservations import _lock, reservation_change
@@ -132,6 +133,7 @@ def move_up_offer_accept(*, actor: Actor, token: str, now: datetime | None = Non
         offer.status, offer.accepted_at = outcome, now
         audit_record(actor=actor, action="move_up_offer.accept", resident=reservation.resident, reservation=reservation,
                      obj=offer, now=now, data={"from_slot": old_slot_id, "to_slot": offer.slot_id})
+        event_for_move_up_offer("move_up_offer.accepted", offer, reservation)
         if Slot.objects.filter(pk=offer.slot_id, booked__gte=F("capacity")).exists():
             _close(MoveUpOffer.objects.filter(slot_id=offer.slot_id), MoveUpOffer.Status.TAKEN, now)
         # The winner's offers for times no earlier than the one they now have are of no use to them.

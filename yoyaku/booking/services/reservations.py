@@ -41,6 +41,7 @@ from ..models import (
     Slot,
 )
 from ..notifications import notification_for_details_change, notification_for_reservation, reservation_snapshot
+from ..notifications import event_for_dose
 from .audit import Actor, audit_record, require_reason
 from .move_up_offers import move_up_offers_make
 
@@ -346,6 +347,7 @@ def reservation_check_in(
         locked.status = Reservation.Status.DONE
         audit_record(actor=actor, action="dose.record", resident=locked.resident, reservation=locked,
                      obj=record, reason=reason, now=now, data={"lot": record.lot, "dose": locked.dose_number})
+        event_for_dose(record, locked)
         return record
 
 

@@ -1,9 +1,10 @@
-"""Console URLs: the integrations area (API tokens), for city admins."""
+"""Console URLs: the integrations area (API tokens, webhooks), for city admins."""
 
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 urlpatterns = [
     path("integrations/", views.tokens_view, name="integrations"),
+    path("integrations/webhooks/", webhooks.webhooks_view, name="integrations_webhooks"),
 ]

@@ -43,7 +43,8 @@ def test_first_arrivals_in_the_burst_go_in_the_next_wait(client, gate_on):
     assert second["X-Yoyaku-Waiting-Room"] == "1" and second.status_code == 200
     html = second.content.decode()
     assert "順番" in html or "line" in html
-    assert 'http-equiv="refresh"' in html and "<script" not in html
+    assert '<noscript><meta http-equiv="refresh"' in html  # reloads itself without JavaScript
+    assert "<style" not in html and "style=" not in html  # the CSP allows no inline style
 
 
 def test_waiting_residents_go_in_first_come_first_in(gate_on, clock):

@@ -313,3 +313,13 @@ def test_an_endpoint_needs_a_url_a_name_and_an_event(admin):
                               ("X", "https://x.example.jp/", ["reservation.exploded"])):
         with pytest.raises(InvalidInput):
             webhook_endpoint_create(actor=admin, name=name, url=url, events=events)
+
+
+def test_a_failed_webhook_delivery_is_not_counted_as_a_failed_email(admin, receiver):
+    from yoyaku.booking.reports import tasks
+
+    webhook_endpoint_create(actor=admin, name="Down", url=receiver().url, events=["reservation.booked"])
+    f.open_window()
+    book(f.slot())
+    deliveries().update(status=Status.FAILED)
+    assert tasks(now=timezone.now()).emails_failed == 0

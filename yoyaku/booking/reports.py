@@ -188,7 +188,8 @@ def tasks(*, now: datetime) -> Tasks:
         free_tomorrow=max((places["capacity"] or 0) - (places["booked"] or 0), 0),
         wanting_move_up=Reservation.objects.active().filter(wants_move_up=True, resident__active=True).count(),
         offers_open=MoveUpOffer.objects.filter(status=MoveUpOffer.Status.OPEN, expires_at__gt=now).count(),
-        emails_failed=Notification.objects.filter(status=Notification.Status.FAILED).count(),
+        emails_failed=Notification.objects.filter(status=Notification.Status.FAILED,
+                                                  channel=Notification.Channel.EMAIL).count(),
     )
 
 

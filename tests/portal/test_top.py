@@ -84,7 +84,7 @@ def grow_city(city, resident):
 
 
 # The pinned counts: session, resident, and the page's own reads. They must not grow with the city.
-TOP_PAGE_QUERIES = 14  # 14 since the week choice reads the last day with slots
+TOP_PAGE_QUERIES = 15  # 14 since the week choice reads the last day with slots; 15 with the allocation panel
 BOOKING_PAGE_QUERIES = 10
 
 

@@ -327,6 +327,12 @@ YOYAKU = {
     "GATE_RATE": float(os.environ.get("YOYAKU_GATE_RATE", "0")),
     "GATE_BURST": float(os.environ.get("YOYAKU_GATE_BURST", "0")),
     "GATE_ADMIT_SECONDS": int(os.environ.get("YOYAKU_GATE_ADMIT_SECONDS", "1800")),
+    # Booking opens at this local date-time (2026-06-01T09:00): who arrives before waits in a pre-line put in a
+    # random order at that moment (gate.py, docs/security.md). Empty: no pre-line.
+    "GATE_OPENS_AT": os.environ.get("YOYAKU_GATE_OPENS_AT", "").strip(),
+    # Numbers one client address may draw per GATE_DRAW_WINDOW seconds (docs/security.md: why 20).
+    "GATE_DRAWS_PER_ADDRESS": int(os.environ.get("YOYAKU_GATE_DRAWS_PER_ADDRESS", "20")),
+    "GATE_DRAW_WINDOW": int(os.environ.get("YOYAKU_GATE_DRAW_WINDOW", "600")),
     # What to bring on the day, "|"-separated, in the city's words. Empty: a translated standard list.
     "WHAT_TO_BRING": [item.strip() for item in os.environ.get("YOYAKU_WHAT_TO_BRING", "").split("|") if item.strip()],
     # Move-up offers (booking/services/offers.py): a freed place is emailed to the best candidates.

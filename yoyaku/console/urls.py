@@ -4,6 +4,7 @@ list, added here."""
 from django.urls import path
 
 from . import auth, home
+from .allocation import urls as allocation_urls
 from .integrations import urls as integrations_urls
 from .reports import urls as reports_urls
 from .residents import urls as residents_urls
@@ -22,4 +23,5 @@ urlpatterns = [
     *venues_urls.urlpatterns,
     *reports_urls.urlpatterns,
     *integrations_urls.urlpatterns,
+    *allocation_urls.urlpatterns,
 ]

@@ -144,7 +144,8 @@ def attempt(*, ticket: str, address: str) -> Verdict:
             _give_back(tkey)
             _give_back(akey)
             return refused
-        if cache.get(f"{tkey}:n") is None:  # the database cache ignores a refused write (read-only, locked)
+        # The database cache ignores a refused write (read-only, locked); Redis raises instead.
+        if shared.database_cache() is not None and cache.get(f"{tkey}:n") is None:
             raise shared.SharedCacheUnavailable("the login throttle could not count an attempt")
     return Verdict(True)
 
@@ -169,8 +170,9 @@ def _after_failure(key: str, *, limit: int, window: int, limits: dict, restart_a
         else:
             cache.delete(f"{key}:n")
     # The database cache ignores a refused write (read-only, locked): a failure not counted must not
-    # leave the next guess free, so no count, no answer (a 503, web/faults.py).
-    if cache.get(f"{key}:last") != now:
+    # leave the next guess free, so no count, no answer (a 503, web/faults.py). Redis raises by itself, and
+    # there a concurrent failure may have written `last` meanwhile: no read-back.
+    if shared.database_cache() is not None and cache.get(f"{key}:last") != now:
         raise shared.SharedCacheUnavailable("the login throttle could not record a failure")
     return locked
 

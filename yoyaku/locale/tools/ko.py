@@ -747,37 +747,6 @@ T.update({
     'If you close this page, come back on the same device and browser to keep your place.': '이 페이지를 닫은 경우, 같은 기기와 같은 브라우저로 다시 열면 순서가 유지됩니다.',
 })
 
-# --- issue 16: the integration API's own messages, webhooks (outbox and console)
-T.update({
-    'webhook': '웹훅',
-    'log (demo)': '로그(데모용)',
-    'webhook event': '웹훅 이벤트',
-    'URL': 'URL',
-    'events': '이벤트',
-    'disabled at': '중지 일시',
-    'webhook endpoint': '웹훅 수신처',
-    'webhook endpoints': '웹훅 수신처',
-    'The request is not valid.': '요청이 올바르지 않습니다.',
-    'An API token is needed.': 'API 토큰이 필요합니다.',
-    'This token may not do this.': '이 토큰으로는 이 작업을 할 수 없습니다.',
-    'Not found.': '찾을 수 없습니다.',
-    'This method is not allowed here.': '여기서는 이 메서드를 사용할 수 없습니다.',
-    'Too many requests.': '요청이 너무 많습니다.',
-    'This token does not have the scope %(scope)s.': '이 토큰에는 권한 %(scope)s이(가) 없습니다.',
-    'This API token is not valid or has been revoked.': '이 API 토큰은 유효하지 않거나 취소되었습니다.',
-    'Check the request: some values are missing or not valid.': '요청을 확인해 주십시오. 누락되었거나 올바르지 않은 값이 있습니다.',
-    'Send an API token: Authorization: Bearer <token>.': 'API 토큰을 보내 주십시오: Authorization: Bearer <token>',
-    'Too many requests with this token. Try again in %(n)d seconds.': '이 토큰의 요청이 너무 많습니다. %(n)d초 후에 다시 시도해 주십시오.',
-    'Record %(n)d: no resident has this ticket number.': '%(n)d번째 기록: 이 접종권 번호의 주민이 없습니다.',
-    'Record %(n)d: no vaccine has this code.': '%(n)d번째 기록: 이 코드의 백신이 없습니다.',
-    'Record %(n)d: another dose is already recorded for this dose number.': '%(n)d번째 기록: 이 회차에는 이미 다른 접종 기록이 있습니다.',
-    'The Idempotency-Key must be 1 to 100 printable ASCII characters.': 'Idempotency-Key는 출력 가능한 ASCII 문자 1~100자여야 합니다.',
-    'This Idempotency-Key was already used for another request. Use a new key.': '이 Idempotency-Key는 다른 요청에 이미 사용되었습니다. 새 키를 사용해 주십시오.',
-    'No resident has this ticket number.': '이 접종권 번호의 주민이 없습니다.',
-    'Enter a name of at most 100 characters.': '100자 이내로 이름을 입력해 주십시오.',
-    'Integration API': '연계 API',
-})
-
 # allocation mode (issue 15), continued: the resident's pages and the wishes form
 T.update({
     'Back': '돌아가기',
@@ -850,4 +819,11 @@ T.update({
     'Weekdays that suit you': '편한 요일',
     'Weekdays': '요일',
     'Venues': '접종 장소',
+})
+
+# --- standby and waiting list (issue 14): model labels
+T.update({
+    "standby entry": "대기 등록",
+    "standby entries": "대기 등록",
+    "waiting": "대기 중",
 })

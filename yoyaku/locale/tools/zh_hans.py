@@ -718,37 +718,6 @@ T.update({
     'If you close this page, come back on the same device and browser to keep your place.': '如果关闭了本页面，请用同一设备和同一浏览器重新打开，即可保留您的位置。',
 })
 
-# --- issue 16: the integration API's own messages, webhooks (outbox and console)
-T.update({
-    'webhook': 'Webhook',
-    'log (demo)': '日志（演示用）',
-    'webhook event': 'Webhook事件',
-    'URL': 'URL',
-    'events': '事件',
-    'disabled at': '停用时间',
-    'webhook endpoint': 'Webhook接收地址',
-    'webhook endpoints': 'Webhook接收地址',
-    'The request is not valid.': '请求无效。',
-    'An API token is needed.': '需要API令牌。',
-    'This token may not do this.': '此令牌无权执行此操作。',
-    'Not found.': '未找到。',
-    'This method is not allowed here.': '此处不允许使用该方法。',
-    'Too many requests.': '请求过多。',
-    'This token does not have the scope %(scope)s.': '此令牌没有权限 %(scope)s。',
-    'This API token is not valid or has been revoked.': '此API令牌无效或已被撤销。',
-    'Check the request: some values are missing or not valid.': '请检查请求：有些值缺失或无效。',
-    'Send an API token: Authorization: Bearer <token>.': '请发送API令牌：Authorization: Bearer <token>',
-    'Too many requests with this token. Try again in %(n)d seconds.': '此令牌的请求过多。请在%(n)d秒后重试。',
-    'Record %(n)d: no resident has this ticket number.': '第%(n)d条：没有持此接种券号码的居民。',
-    'Record %(n)d: no vaccine has this code.': '第%(n)d条：没有此代码的疫苗。',
-    'Record %(n)d: another dose is already recorded for this dose number.': '第%(n)d条：此剂次已有其他接种记录。',
-    'The Idempotency-Key must be 1 to 100 printable ASCII characters.': 'Idempotency-Key必须是1到100个可打印的ASCII字符。',
-    'This Idempotency-Key was already used for another request. Use a new key.': '此Idempotency-Key已用于另一个请求。请使用新的键。',
-    'No resident has this ticket number.': '没有持此接种券号码的居民。',
-    'Enter a name of at most 100 characters.': '请输入不超过100个字符的名称。',
-    'Integration API': '集成API',
-})
-
 # allocation mode (issue 15), continued: the resident's pages and the wishes form
 T.update({
     'Back': '返回',
@@ -821,4 +790,11 @@ T.update({
     'Weekdays that suit you': '方便的星期',
     'Weekdays': '星期',
     'Venues': '接种点',
+})
+
+# --- standby and waiting list (issue 14): model labels
+T.update({
+    "standby entry": "候补登记",
+    "standby entries": "候补登记",
+    "waiting": "等待中",
 })

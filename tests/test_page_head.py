@@ -33,3 +33,9 @@ def test_resident_pages_link_the_favicon_and_describe_the_site_in_their_language
 
 def test_console_pages_link_the_favicon():
     assert ICON in Client().get("/console/login/").content.decode()
+
+
+def test_favicon_ico_leads_to_the_favicon(client):
+    """Pages without the link (the Django admin, the dev inbox) make browsers ask for /favicon.ico."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")

@@ -2,7 +2,9 @@ import os
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from django_otp.admin import OTPAdminSite
 
@@ -26,7 +28,17 @@ admin.site.__class__ = SuperuserAdminSite
 handler500 = "yoyaku.web.faults.server_error"
 handler400 = "yoyaku.web.faults.bad_request"  # a session save the database refused is a 400 in Django
 
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico on pages without the link (the admin, the dev inbox)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("console/", include("yoyaku.console.urls")),

@@ -524,7 +524,6 @@ class MoveUpOffer(models.Model):
 
 from .integrations import ApiToken  # noqa: E402, F401  (the integration API's tokens: booking/integrations.py)
 
-
 # --- Allocation mode (issue 15): registrations of wishes, a seeded lottery, offers to confirm ---------------
 
 

@@ -30,7 +30,6 @@ from .audit import (
 from .city import *  # noqa: F403
 from .data_import import ImportResult, residents_import, vaccines_import, venues_import
 from .move_up import *  # noqa: F403
-from .standby import *  # noqa: F403
 from .outbox import notifications_send_again
 from .reservations import (
     reservation_book,
@@ -41,6 +40,7 @@ from .reservations import (
 )
 from .slots import SlotsGenerated, slot_set_capacity, slots_generate
 from .staff import staff_device_for_setup, staff_log_in, staff_second_factor_failed
+from .standby import *  # noqa: F403
 from .windows import booking_window_close, booking_window_open
 
 __all__ = [

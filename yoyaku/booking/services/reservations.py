@@ -40,8 +40,12 @@ from ..models import (
     Resident,
     Slot,
 )
-from ..notifications import notification_for_details_change, notification_for_reservation, reservation_snapshot
-from ..notifications import event_for_dose
+from ..notifications import (
+    event_for_dose,
+    notification_for_details_change,
+    notification_for_reservation,
+    reservation_snapshot,
+)
 from .audit import Actor, audit_record, require_reason
 from .move_up_offers import move_up_offers_make
 

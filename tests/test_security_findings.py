@@ -177,6 +177,7 @@ def gate_on(settings, monkeypatch):
     gate._seen.update(at=0.0, released=0.0)
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 @pytest.mark.django_db
 def test_a_copied_pass_admits_no_second_browser(gate_on):
     f.resident(ticket_number=TICKET, birth_date=date(1945, 1, 1))
@@ -204,6 +205,7 @@ def test_a_copied_number_lets_in_one_browser(gate_on):
     assert copy.get("/login/")["X-Yoyaku-Waiting-Room"] == "1"  # to the back
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 @pytest.mark.django_db
 def test_two_hundred_draws_from_one_client_move_a_newcomer_back_by_at_most_the_allowance(gate_on, settings):
     settings.YOYAKU = {**settings.YOYAKU, "GATE_RATE": 0.001}
@@ -245,6 +247,7 @@ def test_the_shuffle_is_a_permutation_uncorrelated_with_arrival():
     assert abs(rho) < 0.08  # near zero: 2,000 arrivals, |rho| of a random order is below 0.06 in 99 %
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 @pytest.mark.django_db
 def test_arrivals_before_the_opening_wait_then_get_a_random_place(gate_on, settings):
     opens = gate_on["t"] + 600

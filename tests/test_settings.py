@@ -17,6 +17,7 @@ def run_manage(*args, **env):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 def test_production_settings_pass_check_deploy():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING",
                         DEBUG="0", SECRET_KEY="x" * 20 + "-a-long-random-production-secret-key-value",
@@ -100,6 +101,7 @@ def test_make_run_asks_for_debug_explicitly():
     assert "run: export DEBUG = 1" in makefile
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 def test_the_documented_production_environment_passes_check_deploy():
     example = ROOT / "deploy" / "yoyaku.env.example"  # the file docs/deploy.md tells the city to copy
     env = {}

@@ -25,6 +25,7 @@ def _authorise(api_as, resident, birth_date=None):
                                             "birth_date": (birth_date or resident.birth_date).isoformat()})
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 def test_the_resident_authorises_a_bot_and_books_their_own_dose(api_as, bookable):
     resident, slot = bookable
     answer = _authorise(api_as, resident)

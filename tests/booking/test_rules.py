@@ -104,6 +104,7 @@ def typed_ticket_numbers(draw):
     return digits, "".join(parts)
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 @FAST
 @given(typed_ticket_numbers())
 def test_normalize_ticket_number_returns_the_digits_whatever_the_separators(case):
@@ -424,6 +425,7 @@ def test_latest_birth_date_for_age_29_february_birthday():
     ),
     age=st.integers(min_value=0, max_value=110),
 )
+@pytest.mark.slow  # over a second: left out of make test-fast
 def test_age_on_agrees_with_latest_birth_date_for_age(birth, on, age):
     assert (rules.age_on(birth, on) >= age) == (birth <= rules.latest_birth_date_for_age(age, on))
 

@@ -104,6 +104,7 @@ def test_garbage_filters_never_fail(admin, city, query):
     assert admin.get(f"/console/dashboard/?{query}").status_code == 200
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 @pytest.mark.django_db
 def test_the_page_is_a_fixed_number_of_queries_whatever_the_size(admin, city):
     def count() -> int:

@@ -141,6 +141,7 @@ def test_the_venue_filter_and_the_days(as_role, city):
     assert "No time has a free place" in client.get("/console/move-up/?days=1").content.decode()
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 def test_the_list_is_a_fixed_number_of_queries_whatever_the_data(as_role, city):
     client = as_role("city_admin")
 

@@ -56,6 +56,7 @@ def test_every_console_url_has_a_permission_sample(world):
     assert not missing, f"console URLs without a sample in tests/console/samples_*.py: {sorted(missing)}"
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 @pytest.mark.parametrize("asker", ASKERS)
 def test_each_role_reaches_exactly_what_it_should(client, world, asker):
     if asker == ANONYMOUS:

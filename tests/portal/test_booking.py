@@ -177,6 +177,7 @@ def test_second_dose_link_preselects_the_first_allowed_day(logged_in, city):
     assert re.search(rf'aria-current="date"[^>]*>|day={earliest.isoformat()}', dose2)
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 def test_dose_two_page_offers_only_the_same_vaccine_after_the_interval(logged_in, city):
     other = f.vaccine(code="MDN", name="Moderna", next_dose_min_days=28)
     other_slot = f.slot(venue=city["venues"][0], vaccine=other, starts_at=f.at(40))

@@ -10,6 +10,7 @@ from yoyaku.portal.furigana import add_ruby, ruby_text
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 def test_ruby_goes_over_the_kanji_only_with_the_kana_ending_outside():
     assert ruby_text("受ける") == "<ruby>受<rp>(</rp><rt>う</rt><rp>)</rp></ruby>ける"
     assert ruby_text("接種を受ける方") .endswith("<ruby>方<rp>(</rp><rt>かた</rt><rp>)</rp></ruby>")

@@ -88,6 +88,7 @@ TOP_PAGE_QUERIES = 15  # 14 since the week choice reads the last day with slots;
 BOOKING_PAGE_QUERIES = 10
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 def test_top_page_query_count_is_pinned_and_flat(logged_in, city, resident):
     small = count_queries(logged_in, "/")
     grow_city(city, resident)
@@ -95,6 +96,7 @@ def test_top_page_query_count_is_pinned_and_flat(logged_in, city, resident):
     assert small == large == TOP_PAGE_QUERIES
 
 
+@pytest.mark.slow  # over a second: left out of make test-fast
 def test_booking_calendar_query_count_is_pinned_and_flat(logged_in, city, resident):
     small = count_queries(logged_in, "/book/1/")
     grow_city(city, resident)

@@ -131,7 +131,14 @@ def attempt(*, ticket: str, address: str) -> Verdict:
         n_ticket = _incr(tkey, limits["WINDOW"])
         n_address = _incr(akey, limits["ADDRESS_WINDOW"])
         refused = None
-        if n_ticket > limits["TICKET_LIMIT"]:
+        # Looked at again after counting: a failure that locks sets the lock and then resets the count, so
+        # an attempt counted after that reset (Redis: nothing serialises them) must still see the lock.
+        for scope, key in (("ticket", tkey), ("address", akey)):
+            if refused is None and (wait := _locked_for(key)):
+                refused = Verdict(False, scope, wait)
+        if refused is not None:
+            pass
+        elif n_ticket > limits["TICKET_LIMIT"]:
             refused = Verdict(False, "ticket", _locked_for(tkey) or limits["LOCK"])
         elif n_address > limits["ADDRESS_LIMIT"]:
             refused = Verdict(False, "address", _locked_for(akey) or limits["LOCK"])

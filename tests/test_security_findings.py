@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.db import connections
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories as f
+from tests.concurrent import at_once
 from tests.console.conftest import PASSWORD, code_for, log_in_staff, make_staff
 from yoyaku import gate
 from yoyaku.booking import services
@@ -36,29 +36,6 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def at_once(count, job):
-    """`job` in `count` threads released together (each thread its own database connection)."""
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(job())
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == []
-    return results
 
 
 # --- 3. Parallel guesses: counted first, then decided ------------------------------------------------------

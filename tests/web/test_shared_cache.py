@@ -2,13 +2,12 @@
 step, so concurrent requests (here threads, each with its own database connection) never lose a count or
 draw the same number. On SQLite the IMMEDIATE transaction's write lock, on PostgreSQL an advisory lock."""
 
-import threading
 
 import pytest
 from django.core.cache import cache, caches
-from django.db import connections
 from django.test import override_settings
 
+from tests.concurrent import at_once
 from yoyaku import gate
 from yoyaku.web import shared, throttle
 
@@ -25,28 +24,6 @@ def database_cache(settings):
         cache.clear()
         yield caches["default"]
         cache.clear()
-
-
-def at_once(count, job):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(job())
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    return results
 
 
 def test_twenty_arrivals_at_once_draw_twenty_different_numbers(database_cache, settings):

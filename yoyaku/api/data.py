@@ -6,13 +6,8 @@ one AuditEvent per record created, as services.residents_import does for residen
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils.translation import gettext as _
-
-from yoyaku.booking import rules, services
-from yoyaku.booking.models import AuditEvent, DoseRecord, Reservation, Resident, Slot, Vaccine, Venue
-
-from .problems import Problem
+from yoyaku.booking import rules
+from yoyaku.booking.models import AuditEvent, DoseRecord, Reservation, Resident, Slot, Venue
 
 
 def venue_out(venue: Venue) -> dict:
@@ -63,36 +58,3 @@ def audit_out(event: AuditEvent) -> dict:
 def resident_by_ticket(text: str) -> Resident | None:
     """The resident with this ticket number as typed (normalised); InvalidInput for a malformed one."""
     return Resident.objects.filter(ticket_number=rules.normalize_ticket_number(text)).first()
-
-
-def doses_import(*, actor: services.Actor, records: list, reason: str) -> tuple[int, int]:
-    """Record doses given elsewhere. A record identical to one already held is left as it is (unchanged); one
-    that differs, or names an unknown ticket or vaccine, refuses the whole import (a 409 problem naming the record)."""
-    services.require_reason(actor, reason)
-    created = unchanged = 0
-    with transaction.atomic():
-        vaccines = {v.code: v for v in Vaccine.objects.all()}
-        audit = []
-        for index, record in enumerate(records, start=1):
-            resident = resident_by_ticket(record.ticket_number)
-            vaccine = vaccines.get(record.vaccine_code)
-            if resident is None:
-                raise Problem(409, "dose_import_ticket",
-                              _("Record %(n)d: no resident has this ticket number.") % {"n": index})
-            if vaccine is None:
-                raise Problem(409, "dose_import_vaccine", _("Record %(n)d: no vaccine has this code.") % {"n": index})
-            held = DoseRecord.objects.filter(resident=resident, dose_number=record.dose_number).first()
-            if held is not None:
-                if held.vaccine_id == vaccine.pk and held.given_on == record.given_on:
-                    unchanged += 1
-                    continue
-                raise Problem(409, "dose_import_conflict",
-                              _("Record %(n)d: another dose is already recorded for this dose number.") % {"n": index})
-            dose = DoseRecord.objects.create(resident=resident, dose_number=record.dose_number, vaccine=vaccine,
-                                             given_on=record.given_on, lot=record.lot.strip(),
-                                             place=record.place.strip(), source=DoseRecord.Source.IMPORT)
-            created += 1
-            audit.append({"action": "dose.import", "resident": resident, "obj": dose, "reason": reason,
-                          "data": {"dose": record.dose_number, "vaccine": vaccine.code}})
-        services.audit_records_bulk(actor=actor, records=audit)
-    return created, unchanged

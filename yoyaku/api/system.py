@@ -227,7 +227,8 @@ def doses_import(request, body: DoseImportIn):
     require(request, "doses:write")
 
     def run():
-        created, unchanged = data.doses_import(actor=actor_for(request), records=body.records, reason=body.reason)
+        created, unchanged = services.doses_import(actor=actor_for(request), records=body.records,
+                                                    reason=body.reason)
         return 200, {"created": created, "unchanged": unchanged}
 
     return idempotent(request, run)

@@ -282,3 +282,17 @@ class NotYours(BookingError):
     """A resident acting on another resident's reservation. Views turn it into a 404."""
 
     code = "not_yours"
+
+
+class DoseImportRefused(BookingError):
+    """A dose record from another system names an unknown resident or vaccine, or contradicts a dose held:
+    the whole import is refused, and the message names the record."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self._message = message
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self._message)

@@ -28,7 +28,7 @@ from .audit import (
     resident_log_in,
 )
 from .city import *  # noqa: F403
-from .data_import import ImportResult, residents_import, vaccines_import, venues_import
+from .data_import import ImportResult, doses_import, residents_import, vaccines_import, venues_import
 from .move_up import *  # noqa: F403
 from .outbox import notifications_send_again
 from .reservations import (
@@ -46,7 +46,7 @@ from .windows import booking_window_close, booking_window_open
 __all__ = [
     "Actor", "NotYours", "audit_record", "audit_records_bulk", "require_reason", "resident_log_in",
     "SECURITY_ACTIONS", "login_failed", "staff_device_for_setup", "staff_log_in", "staff_second_factor_failed",
-    "ImportResult", "residents_import", "vaccines_import", "venues_import",
+    "ImportResult", "doses_import", "residents_import", "vaccines_import", "venues_import",
     "reservation_book", "reservation_cancel", "reservation_change", "reservation_check_in",
     "reservation_mark_no_show",
     "SlotsGenerated", "slot_set_capacity", "slots_generate", "booking_window_close", "booking_window_open",

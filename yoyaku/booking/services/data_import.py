@@ -1,26 +1,28 @@
-"""Imports of residents, vaccines and venues: all or nothing, audited per record."""
+"""Imports of residents, vaccines, venues and doses given elsewhere: all or nothing, audited per record."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import imports
+from .. import imports, rules
 from ..errors import (
+    DoseImportRefused,
     InvalidInput,
 )
 from ..models import (
+    DoseRecord,
     Resident,
     Vaccine,
     Venue,
 )
-from .audit import Actor, audit_records_bulk
+from .audit import Actor, audit_records_bulk, require_reason
 
 # --- Imports (import_residents, import_vaccines, import_venues) ----------------------------------------
 #
@@ -184,3 +186,56 @@ def venues_import(*, actor: Actor, rows: Iterable[imports.Row], dry_run: bool = 
     """Create or update venues by code, with the vaccines each offers, from clean rows (`imports.VENUES`),
     all or none. A vaccine code that no longer exists rolls everything back (InvalidInput)."""
     return _records_import(spec=_VENUES_IMPORT, actor=actor, rows=rows, dry_run=dry_run, now=now)
+
+
+# --- Doses given elsewhere (the national system, through the API) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class DoseGiven:
+    ticket_number: str
+    dose_number: int
+    vaccine_code: str
+    given_on: date
+    lot: str = ""
+    place: str = ""
+
+
+def doses_import(*, actor: Actor, records: Iterable, reason: str) -> tuple[int, int]:
+    """Record doses given elsewhere, all or nothing, one AuditEvent per dose recorded. A record identical to
+    one already held is left as it is (unchanged); one that differs, or names an unknown ticket or vaccine,
+    refuses the whole import (DoseImportRefused naming the record). Returns (created, unchanged)."""
+    require_reason(actor, reason)
+    created = unchanged = 0
+    with transaction.atomic():
+        vaccines = {v.code: v for v in Vaccine.objects.all()}
+        audit = []
+        for index, record in enumerate(records, start=1):
+            try:
+                ticket = rules.normalize_ticket_number(record.ticket_number)
+            except InvalidInput:
+                ticket = ""
+            resident = Resident.objects.filter(ticket_number=ticket).first() if ticket else None
+            vaccine = vaccines.get(record.vaccine_code)
+            if resident is None:
+                raise DoseImportRefused(_("Record %(n)d: no resident has this ticket number.") % {"n": index},
+                                        code="dose_import_ticket")
+            if vaccine is None:
+                raise DoseImportRefused(_("Record %(n)d: no vaccine has this code.") % {"n": index},
+                                        code="dose_import_vaccine")
+            held = DoseRecord.objects.filter(resident=resident, dose_number=record.dose_number).first()
+            if held is not None:
+                if held.vaccine_id == vaccine.pk and held.given_on == record.given_on:
+                    unchanged += 1
+                    continue
+                raise DoseImportRefused(
+                    _("Record %(n)d: another dose is already recorded for this dose number.") % {"n": index},
+                    code="dose_import_conflict")
+            dose = DoseRecord.objects.create(resident=resident, dose_number=record.dose_number, vaccine=vaccine,
+                                             given_on=record.given_on, lot=(record.lot or "").strip(),
+                                             place=(record.place or "").strip(), source=DoseRecord.Source.IMPORT)
+            created += 1
+            audit.append({"action": "dose.import", "resident": resident, "obj": dose, "reason": reason,
+                          "data": {"dose": record.dose_number, "vaccine": vaccine.code}})
+        audit_records_bulk(actor=actor, records=audit)
+    return created, unchanged

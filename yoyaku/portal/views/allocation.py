@@ -108,6 +108,17 @@ def _registration_or_404(resident, window_id: int, now):
     return window, registration
 
 
+def _act(request, service, resident, registration, done: str):
+    """Withdraw, confirm or decline through the service; back to the rounds page with what happened."""
+    try:
+        service(actor=_actor(request, resident), registration=registration)
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("portal:allocation")
+
+
 @resident_required
 @require_http_methods(["GET", "POST"])
 def withdraw_view(request, window_id: int):
@@ -116,13 +127,8 @@ def withdraw_view(request, window_id: int):
     window, registration = _registration_or_404(resident, window_id, now)
     state = round_state(window, registration, now=now)
     if request.method == "POST":
-        try:
-            rounds.allocation_withdraw(actor=_actor(request, resident), registration=registration)
-        except BookingError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Your registration has been withdrawn."))
-        return redirect("portal:allocation")
+        return _act(request, rounds.allocation_withdraw, resident, registration,
+                    _("Your registration has been withdrawn."))
     if not state["can_change"]:
         return redirect("portal:allocation")
     return page(request, "portal/allocation/withdraw.html", {"nav": "allocation", "row": state, "window": window})
@@ -134,13 +140,8 @@ def confirm_view(request, window_id: int):
     resident = current_resident(request)
     now = timezone.now()
     _window_, registration = _registration_or_404(resident, window_id, now)
-    try:
-        rounds.allocation_confirm(actor=_actor(request, resident), registration=registration)
-    except BookingError as error:
-        messages.error(request, error.message)
-        return redirect("portal:allocation")
-    messages.success(request, _("Done: the appointment is yours. We send a confirmation by email."))
-    return redirect("portal:allocation")
+    return _act(request, rounds.allocation_confirm, resident, registration,
+                _("Done: the appointment is yours. We send a confirmation by email."))
 
 
 @resident_required
@@ -151,13 +152,8 @@ def decline_view(request, window_id: int):
     window, registration = _registration_or_404(resident, window_id, now)
     state = round_state(window, registration, now=now)
     if request.method == "POST":
-        try:
-            rounds.allocation_decline(actor=_actor(request, resident), registration=registration)
-        except BookingError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("You declined the appointment. The place goes to the next person."))
-        return redirect("portal:allocation")
+        return _act(request, rounds.allocation_decline, resident, registration,
+                    _("You declined the appointment. The place goes to the next person."))
     if not state["can_answer"]:
         return redirect("portal:allocation")
     return page(request, "portal/allocation/decline.html", {"nav": "allocation", "row": state, "window": window})

@@ -338,6 +338,10 @@ class Reservation(models.Model):
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("slot"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.BOOKED)
     recipient_phone = models.CharField(_("recipient's phone"), max_length=20, blank=True)
+    # The household member who booked it on the web for this resident (a HouseholdMember's holder); empty
+    # when the resident booked for themself or staff booked.
+    booked_by = models.ForeignKey("Resident", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("booked by"))
     booker_name = models.CharField(_("booker's name"), max_length=100, blank=True)
     booker_relation = models.CharField(_("booker's relation"), max_length=50, blank=True)
     booker_phone = models.CharField(_("booker's phone"), max_length=20, blank=True)
@@ -657,3 +661,29 @@ class StandbyEntry(models.Model):
 
     def __str__(self):
         return f"standby #{self.pk} {self.status}"
+
+
+class HouseholdMember(models.Model):
+    """A family member a logged-in resident (the holder) books for: added by entering the member's own
+    ticket number and birth date (services.household_member_add). The member's reservations stay the
+    member's; the holder is recorded as the booker (Reservation.booked_by and the audit event's actor).
+    A member may be in more than one household (both parents add a child). At most
+    settings.YOYAKU["HOUSEHOLD_LIMIT"] members per holder."""
+
+    holder = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="household_members",
+                               verbose_name=_("household holder"))
+    member = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="households",
+                               verbose_name=_("household member"))
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["holder", "member"], name="household_member_once"),
+            models.CheckConstraint(condition=~Q(holder=F("member")), name="household_member_not_self"),
+        ]
+
+    def __str__(self):
+        return f"household #{self.pk}"

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests import factories as f
 from yoyaku.booking import rules, selectors, services
@@ -142,6 +142,59 @@ def test_venue_save_refuses_a_vaccine_deleted_meanwhile(admin):
     with pytest.raises(InvalidInput) as caught:
         services.venue_save(actor=admin, code="C01", name="X", kind="clinic", vaccines=[gone])
     assert caught.value.code == "vaccine_gone"
+    assert not Venue.objects.exists()
+
+
+# --- Names and texts per language --------------------------------------------------------------------------
+
+
+def test_vaccine_save_keeps_names_per_language_and_audits_their_change(admin):
+    vaccine = services.vaccine_save(actor=admin, **vaccine_values(name_en=" Pfizer ", name_ko="화이자"))
+    assert (vaccine.name_en, vaccine.name_zh_hans, vaccine.name_ko) == ("Pfizer", "", "화이자")
+    assert AuditEvent.objects.get(action="vaccine.create").data["values"]["name_en"] == "Pfizer"
+    services.vaccine_save(actor=admin, vaccine=vaccine, **vaccine_values(name_en="Pfizer-BioNTech"))
+    vaccine.refresh_from_db()
+    # Not given (None): the stored Korean name stays; given: the English one changes, and the audit says so.
+    assert (vaccine.name_en, vaccine.name_ko) == ("Pfizer-BioNTech", "화이자")
+    assert AuditEvent.objects.get(action="vaccine.update").data["changes"] == {
+        "name_en": ["Pfizer", "Pfizer-BioNTech"]}
+    with translation.override("en"):
+        assert vaccine.local_name == "Pfizer-BioNTech"
+    with translation.override("zh-hans"):
+        assert vaccine.local_name == "ファイザー"  # no Chinese name: the Japanese
+
+
+def test_venue_save_keeps_names_areas_addresses_and_notes_per_language(admin):
+    venue = services.venue_save(actor=admin, code="C01", name="中央クリニック", kind="clinic", area="北",
+                                address="盛岡市1-1", notes="駐車場あり", name_en="Central Clinic", area_en="North",
+                                address_en="1-1 Morioka", notes_en="Parking available", name_zh_hans="中央诊所")
+    venue.refresh_from_db()
+    with translation.override("en"):
+        assert (venue.local_name, venue.local_area, venue.local_address, venue.local_notes) == (
+            "Central Clinic", "North", "1-1 Morioka", "Parking available")
+    with translation.override("ko"):
+        assert venue.local_name == "中央クリニック"
+    services.venue_save(actor=admin, venue=venue, code="C01", name="中央クリニック", kind="clinic", area="北",
+                        address="盛岡市1-1", notes="駐車場あり", notes_en="", reason="parking closed")
+    venue.refresh_from_db()
+    assert (venue.notes_en, venue.name_en, venue.name_zh_hans) == ("", "Central Clinic", "中央诊所")
+    event = AuditEvent.objects.get(action="venue.update")
+    assert event.data["changes"] == {"notes_en": ["Parking available", ""]} and event.reason == "parking closed"
+
+
+def test_names_per_language_too_long_are_refused_and_nothing_changes(admin):
+    with pytest.raises(InvalidInput) as caught:
+        services.vaccine_save(actor=admin, **vaccine_values(name_ko="x" * 101))
+    assert caught.value.code == "name_ko_too_long"
+    with pytest.raises(InvalidInput) as caught:
+        services.venue_save(actor=admin, code="C01", name="X", kind="clinic", address_en="x" * 201)
+    assert caught.value.code == "address_en_too_long"
+    assert not Vaccine.objects.exists() and not Venue.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_venue_save_refuses_a_field_it_does_not_know(admin):
+    with pytest.raises(TypeError):
+        services.venue_save(actor=admin, code="C01", name="X", kind="clinic", name_fr="Clinique")
     assert not Venue.objects.exists()
 
 

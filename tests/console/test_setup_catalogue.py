@@ -180,3 +180,41 @@ def test_venue_code_taken(admin):
     other = f.venue(code="C02")
     html = admin.post(f"/console/setup/venues/{other.pk}/", venue_data(code="C01")).content.decode()
     assert "The code C01 is already used by another venue." in html
+
+
+# --- Names and texts per language ------------------------------------------------------------------------
+
+
+def test_vaccine_form_saves_the_names_per_language(admin):
+    html = admin.get("/console/setup/vaccines/new/").content.decode()
+    assert 'name="name_en"' in html and 'name="name_zh_hans"' in html and 'name="name_ko"' in html
+    assert '<legend lang="zh-Hans">中文</legend>' in html
+    admin.post("/console/setup/vaccines/new/", {**VACCINE, "name_en": "Pfizer", "name_zh_hans": "辉瑞"})
+    vaccine = Vaccine.objects.get(code="PFZ")
+    assert (vaccine.name_en, vaccine.name_zh_hans, vaccine.name_ko) == ("Pfizer", "辉瑞", "")
+    assert 'value="Pfizer"' in admin.get(f"/console/setup/vaccines/{vaccine.pk}/").content.decode()
+
+
+def test_venue_form_saves_edits_and_audits_the_texts_per_language(admin):
+    venue = f.venue(code="C01", name="中央クリニック", area="北", address="1-1", notes="駐車場あり")
+    html = admin.get(f"/console/setup/venues/{venue.pk}/").content.decode()
+    for field in ("name_en", "area_zh_hans", "address_ko", "notes_en"):
+        assert f'name="{field}"' in html
+    response = admin.post(f"/console/setup/venues/{venue.pk}/", venue_data(
+        name_en="Central Clinic", area_en="North", address_en="1-1 Morioka", notes_ko="주차장 있음",
+        reason="English names"))
+    assert response.status_code == 302
+    venue.refresh_from_db()
+    assert (venue.name_en, venue.area_en, venue.address_en, venue.notes_ko) == (
+        "Central Clinic", "North", "1-1 Morioka", "주차장 있음")
+    changes = AuditEvent.objects.get(action="venue.update").data["changes"]
+    assert changes["name_en"] == ["", "Central Clinic"] and changes["notes_ko"] == ["", "주차장 있음"]
+    html = admin.get(f"/console/setup/venues/{venue.pk}/").content.decode()
+    assert 'value="Central Clinic"' in html and "주차장 있음</textarea>" in html
+
+
+def test_venue_form_too_long_name_per_language_is_shown_on_its_field(admin):
+    response = admin.post("/console/setup/venues/new/", venue_data(name_ko="x" * 101))
+    assert response.status_code == 200
+    assert 'href="#id_name_ko"' in summary(response.content.decode())
+    assert not Venue.objects.exists()

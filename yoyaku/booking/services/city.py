@@ -24,6 +24,8 @@ from ..models import Notice, Reservation, Slot, Vaccine, Venue
 from .audit import Actor, audit_record, audit_records_bulk, require_reason
 
 __all__ = [
+    "VACCINE_LANGUAGE_FIELDS",
+    "VENUE_LANGUAGE_FIELDS",
     "SlotsClosed",
     "notice_save",
     "notice_withdraw",
@@ -82,6 +84,23 @@ def _changes(obj, values: dict) -> dict:
     return {name: [getattr(obj, name), value] for name, value in values.items() if getattr(obj, name) != value}
 
 
+# The names and texts a city may give per UI language (booking migration 0008): empty shows the Japanese.
+LANGUAGE_SUFFIXES = ("en", "zh_hans", "ko")
+VACCINE_LANGUAGE_FIELDS = tuple(f"name_{lang}" for lang in LANGUAGE_SUFFIXES)
+VENUE_LANGUAGE_FIELDS = tuple(f"{name}_{lang}" for name in ("name", "area", "address", "notes")
+                              for lang in LANGUAGE_SUFFIXES)
+
+
+def _per_language(model, fields: tuple[str, ...], given: dict[str, str | None]) -> dict[str, str]:
+    """The per-language values given (None: not given, the stored one stays), trimmed and within bounds."""
+    values = {}
+    for name in fields:
+        if given.get(name) is not None:
+            label = str(model._meta.get_field(name).verbose_name)
+            values[name] = _clean_text(given[name], model=model, name=name, label=label)
+    return values
+
+
 def _code_taken(model, code: str) -> InvalidInput:
     return InvalidInput(
         _("The code %(code)s is already used by another %(kind)s. Choose another code.")
@@ -103,16 +122,22 @@ def vaccine_save(
     next_dose_min_days: int,
     doses_per_vial: int,
     active: bool = True,
+    name_en: str | None = None,
+    name_zh_hans: str | None = None,
+    name_ko: str | None = None,
     reason: str = "",
     now: datetime | None = None,
 ) -> Vaccine:
     """Create a vaccine (`vaccine` None) or change one. Changes apply to bookings made from now on:
-    reservations already made keep their slot."""
+    reservations already made keep their slot. The name per language (`name_en`…) is optional: empty shows
+    the Japanese; None leaves the stored one as it is."""
     _staff_only(actor)
     values = {
         "code": _clean_code(code, model=Vaccine),
         "name": _clean_text(name, model=Vaccine, name="name", label=_("vaccine name"), required=True),
         "active": bool(active),
+        **_per_language(Vaccine, VACCINE_LANGUAGE_FIELDS,
+                        {"name_en": name_en, "name_zh_hans": name_zh_hans, "name_ko": name_ko}),
     }
     numbers = {"min_age": min_age, "next_dose_min_days": next_dose_min_days, "doses_per_vial": doses_per_vial}
     labels = {"min_age": _("minimum age"), "next_dose_min_days": _("minimum days to the next dose"),
@@ -161,10 +186,16 @@ def venue_save(
     active: bool = True,
     reason: str = "",
     now: datetime | None = None,
+    **per_language: str | None,
 ) -> Venue:
     """Create a venue (`venue` None) or change one. Slots already generated stay as they are (close them on
-    the slots page); an inactive venue's slots cannot be booked, and its reservations stay."""
+    the slots page); an inactive venue's slots cannot be booked, and its reservations stay. Name, area,
+    address and access notes per language (`name_en`, `area_ko`, `notes_zh_hans`… VENUE_LANGUAGE_FIELDS)
+    are optional: empty shows the Japanese; not given (None) leaves the stored one as it is."""
     _staff_only(actor)
+    unknown = set(per_language) - set(VENUE_LANGUAGE_FIELDS)
+    if unknown:
+        raise TypeError(f"venue_save() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
     if kind not in Venue.Kind.values:
         raise InvalidInput(_("Choose the kind of venue: clinic or group site."), code="kind_invalid")
     values = {
@@ -176,6 +207,7 @@ def venue_save(
         "phone": _clean_text(phone, model=Venue, name="phone", label=_("phone")),
         "notes": (notes or "").strip(),
         "active": bool(active),
+        **_per_language(Venue, VENUE_LANGUAGE_FIELDS, per_language),
     }
     vaccine_ids = sorted({v.pk for v in vaccines})
 

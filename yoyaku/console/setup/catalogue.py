@@ -17,8 +17,9 @@ from yoyaku.web.pages import page
 from .common import actor, admin_only
 from .forms import VaccineForm, VenueForm
 
-VACCINE_FIELDS = ["code", "name", "min_age", "next_dose_min_days", "doses_per_vial", "active"]
-VENUE_FIELDS = ["code", "name", "kind", "area", "address", "phone", "notes", "active"]
+VACCINE_FIELDS = ["code", "name", "min_age", "next_dose_min_days", "doses_per_vial", "active",
+                  *services.VACCINE_LANGUAGE_FIELDS]
+VENUE_FIELDS = ["code", "name", "kind", "area", "address", "phone", "notes", "active", *services.VENUE_LANGUAGE_FIELDS]
 
 
 @admin_only

@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -220,8 +221,41 @@ def _active_field(help_text) -> forms.BooleanField:
 
 # --- Vaccines and venues ---------------------------------------------------------------------------------
 
+# The optional languages of names and texts, as the notice form shows them: each named in itself.
+LANGUAGE_SECTIONS = (("en", "en", "English"), ("zh_hans", "zh-Hans", "中文"), ("ko", "ko", "한국어"))
 
-class VaccineForm(SetupForm):
+
+def _language_fields(model, names: tuple[str, ...], *, textarea: tuple[str, ...] = ()) -> dict[str, forms.CharField]:
+    """Optional per-language fields (name_en, area_ko…), labelled with the model's verbose names."""
+    fields = {}
+    for name in names:
+        for suffix, _code, _label in LANGUAGE_SECTIONS:
+            field_name = f"{name}_{suffix}"
+            model_field = model._meta.get_field(field_name)
+            widget = forms.Textarea(attrs={"rows": 3}) if name in textarea else forms.TextInput()
+            fields[field_name] = forms.CharField(
+                label=capfirst(model_field.verbose_name), required=False, widget=widget,
+                max_length=model_field.max_length or 2000)  # access notes: as long as the Japanese ones
+    return fields
+
+
+class LanguageSectionsMixin:
+    """Adds the per-language fields of LANGUAGE_NAMES, and groups them by language for the template."""
+
+    LANGUAGE_MODEL = None
+    LANGUAGE_NAMES: tuple[str, ...] = ()
+    LANGUAGE_TEXTAREAS: tuple[str, ...] = ()
+
+    def add_language_fields(self) -> None:
+        self.fields.update(_language_fields(self.LANGUAGE_MODEL, self.LANGUAGE_NAMES,
+                                            textarea=self.LANGUAGE_TEXTAREAS))
+
+    def language_sections(self) -> list[tuple[str, str, list]]:
+        return [(code, label, [self[f"{name}_{suffix}"] for name in self.LANGUAGE_NAMES])
+                for suffix, code, label in LANGUAGE_SECTIONS]
+
+
+class VaccineForm(LanguageSectionsMixin, SetupForm):
     code = forms.CharField(label=gettext_lazy("Code"), max_length=20,
                            help_text=gettext_lazy("Letters, digits, “.”, “_” or “-”, for example PFZ. Used in files "
                                                   "and commands."),
@@ -238,13 +272,16 @@ class VaccineForm(SetupForm):
                                   help_text=gettext_lazy("Used to show the doses an opened vial would waste."))
     active = _active_field(gettext_lazy("Untick to stop new bookings of this vaccine. Reservations already made "
                                         "stay."))
-
+    LANGUAGE_MODEL = Vaccine
+    LANGUAGE_NAMES = ("name",)
     FIELDS_BY_CODE = {"code_empty": "code", "code_invalid": "code", "code_taken": "code", "name_empty": "name",
                       "name_too_long": "name", "min_age_invalid": "min_age",
-                      "next_dose_min_days_invalid": "next_dose_min_days", "doses_per_vial_invalid": "doses_per_vial"}
+                      "next_dose_min_days_invalid": "next_dose_min_days", "doses_per_vial_invalid": "doses_per_vial",
+                      **{f"name_{suffix}_too_long": f"name_{suffix}" for suffix, _c, _l in LANGUAGE_SECTIONS}}
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_language_fields()
         if editing:
             self.fields["reason"] = reason_field(required=False)
 
@@ -261,7 +298,7 @@ class VaccineChoices(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class VenueForm(SetupForm):
+class VenueForm(LanguageSectionsMixin, SetupForm):
     code = forms.CharField(label=gettext_lazy("Code"), max_length=20,
                            help_text=gettext_lazy("Letters, digits, “.”, “_” or “-”, for example C01. Used in files "
                                                   "and commands."),
@@ -289,15 +326,20 @@ class VenueForm(SetupForm):
     )
     active = _active_field(gettext_lazy("Untick to stop new bookings at this venue. Reservations already made "
                                         "stay."))
-
+    LANGUAGE_MODEL = Venue
+    LANGUAGE_NAMES = ("name", "area", "address", "notes")
+    LANGUAGE_TEXTAREAS = ("notes",)
     FIELDS_BY_CODE = {"code_empty": "code", "code_invalid": "code", "code_taken": "code", "name_empty": "name",
                       "name_too_long": "name", "kind_invalid": "kind", "area_too_long": "area",
-                      "address_too_long": "address", "phone_too_long": "phone", "vaccine_gone": "vaccines"}
+                      "address_too_long": "address", "phone_too_long": "phone", "vaccine_gone": "vaccines",
+                      **{f"{name}_{suffix}_too_long": f"{name}_{suffix}" for name in LANGUAGE_NAMES
+                         for suffix, _c, _l in LANGUAGE_SECTIONS}}
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vaccines"].label_from_instance = lambda v: v.name if v.active else _("%(name)s (inactive)") % {
             "name": v.name}
+        self.add_language_fields()
         if editing:
             self.fields["reason"] = reason_field(required=False)
 

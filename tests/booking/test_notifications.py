@@ -93,3 +93,50 @@ def test_email_dates_are_written_as_the_language_writes_them(city, language, exp
     start = datetime(2031, 3, 4, 9, 15, tzinfo=ZoneInfo("Asia/Tokyo"))
     reservation = web_booking(city, f.resident(email="d@example.jp"), language=language, starts_at=start)
     assert expected in build_message(Notification.objects.get(reservation=reservation)).body
+
+
+# --- The city's names per language in the emails ---------------------------------------------------------------
+
+
+@pytest.fixture
+def named_city():
+    f.open_window(opens_at=timezone.now() - timedelta(days=30))
+    pfz = f.vaccine(code="PFZ", name="ファイザー社製", name_en="Pfizer", name_ko="화이자")
+    venue = f.venue(vaccines=[pfz], name="中央クリニック", address="盛岡市内丸1-1", name_en="Central Clinic",
+                    address_en="1-1 Uchimaru, Morioka")
+    return {"vaccine": pfz, "venue": venue}
+
+
+def test_the_confirmation_names_venue_vaccine_and_address_in_the_residents_language(named_city):
+    reservation = web_booking(named_city, f.resident(email="e@example.jp"), language="en")
+    message = build_message(Notification.objects.get(reservation=reservation, kind=Kind.BOOKED))
+    assert "Venue: Central Clinic" in message.body and "Vaccine: Pfizer" in message.body
+    # The Japanese address beside the English one: the one a taxi driver or a map knows.
+    assert "Address: 1-1 Uchimaru, Morioka / 盛岡市内丸1-1" in message.body
+    assert "中央クリニック" not in message.body
+    ics = message.attachments[0][1]
+    assert "LOCATION:Central Clinic 盛岡市内丸1-1" in ics
+
+
+def test_a_language_the_city_gave_no_name_in_falls_back_to_japanese(named_city):
+    reservation = web_booking(named_city, f.resident(email="k@example.jp"), language="ko")
+    body = build_message(Notification.objects.get(reservation=reservation, kind=Kind.BOOKED)).body
+    assert "中央クリニック" in body and "盛岡市内丸1-1" in body and "화이자" in body
+    assert "Central Clinic" not in body and "Uchimaru" not in body
+
+
+def test_reminders_read_the_names_afresh(named_city):
+    """Booked by staff in the resident's recorded English; the city renames the venue before the reminder."""
+    resident = f.resident(email="j@example.jp", language="en")
+    slot = f.slot(venue=named_city["venue"], vaccine=named_city["vaccine"], starts_at=f.at(1, 11))
+    with translation.override("ja"):
+        reservation = services.reservation_book(actor=services.Actor.for_staff(f.staff_user()), resident=resident,
+                                                slot_id=slot.pk, dose_number=1, email=resident.email, reason="phone")
+    assert "Venue: Central Clinic\n" in build_message(Notification.objects.get(reservation=reservation)).body
+    venue = named_city["venue"]
+    venue.name_en = "Central Clinic (new building)"
+    venue.save()
+    with translation.override("ja"):
+        assert reminders_queue(now=f.at(0, 10)) == 1
+    reminder = Notification.objects.get(reservation=reservation, kind=Kind.REMINDER)
+    assert "Venue: Central Clinic (new building)" in build_message(reminder).body

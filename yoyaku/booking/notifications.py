@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,28 +28,56 @@ from yoyaku.notify.messages import MessageKind, NotStillWanted
 from yoyaku.notify.models import Notification
 from yoyaku.notify.services import notification_queue, notifications_queue_many, webhook_event_queue
 
-from . import deadline, rules
-from .models import MoveUpOffer, Reservation
+from . import deadline, qr, rules
+from .delivery import delivery_for
+from .models import MoveUpOffer, Reservation, Resident
 
 Kind = Notification.Kind
 
 # --- What an email says, frozen at the time of the act ------------------------------------------------
 
 
+# The city's names per language (Venue.name_en…): frozen beside the Japanese ones as venue_name_en…, and
+# read in the email's language by `_local` (empty or missing: the Japanese).
+_LANGUAGE_SUFFIXES = ("en", "zh_hans", "ko")
+
+
+def _names(slot) -> dict:
+    """The venue's and vaccine's names and the address, in Japanese and in each language the city gave."""
+    venue, vaccine = slot.venue, slot.vaccine
+    names = {"venue_name": venue.name, "venue_address": venue.address, "vaccine_name": vaccine.name}
+    for suffix in _LANGUAGE_SUFFIXES:
+        for key, value in (("venue_name", venue.localized("name", suffix)),
+                           ("venue_address", venue.localized("address", suffix)),
+                           ("vaccine_name", vaccine.localized("name", suffix))):
+            if value != names[key]:
+                names[f"{key}_{suffix}"] = value
+    return names
+
+
+def _local(payload: dict, key: str) -> str:
+    """A frozen name in the active language (the email's), or the Japanese."""
+    suffix = (translation.get_language() or "ja").lower().replace("-", "_")
+    return payload.get(f"{key}_{suffix}") or payload.get(key, "")
+
+
+def _address(payload: dict) -> str:
+    """The address in the email's language, with the Japanese one beside it (for a taxi or a map)."""
+    local, japanese = _local(payload, "venue_address"), payload.get("venue_address", "")
+    return local if local == japanese else f"{local} / {japanese}"
+
+
 def reservation_snapshot(reservation: Reservation) -> dict:
     """What an email about this reservation must say, frozen at the time of the change."""
     slot = reservation.slot
-    venue = slot.venue
     return {
         "code": reservation.code,
         "dose_number": reservation.dose_number,
         "status": reservation.status,
         "starts_at": slot.starts_at.isoformat(),
         "ends_at": slot.ends_at.isoformat(),
-        "venue_name": venue.name,
-        "venue_address": venue.address,
-        "venue_phone": venue.phone,
-        "vaccine_name": slot.vaccine.name,
+        **_names(slot),
+        "venue_phone": slot.venue.phone,
     }
 
 
@@ -84,7 +113,7 @@ def notification_for_reservation(kind: str, reservation: Reservation, *, by_staf
         # The calendar file of a change replaces the booking's event (same UID, higher SEQUENCE).
         payload["sequence"] = Notification.objects.filter(reservation_id=reservation.pk, kind=kind).count() + 1
     note, _created = notification_queue(
-        kind=kind, reservation_id=reservation.pk, payload=payload, email=reservation.email,
+        kind=kind, reservation_id=reservation.pk, payload=payload, **delivery_for(reservation),
         language=email_language(reservation, on_the_web=not by_staff), by_staff=by_staff,
     )
     event_for_reservation(_EVENT_OF_KIND[kind], reservation, previous=previous)
@@ -100,15 +129,13 @@ def notification_for_move_up_offer(offer: MoveUpOffer, reservation: Reservation,
         "id": offer.pk,
         "starts_at": slot.starts_at.isoformat(),
         "ends_at": slot.ends_at.isoformat(),
-        "venue_name": slot.venue.name,
-        "venue_address": slot.venue.address,
-        "vaccine_name": slot.vaccine.name,
+        **_names(slot),
         "expires_at": offer.expires_at.isoformat(),
         "minutes": max(1, round((offer.expires_at - now).total_seconds() / 60)),
         "url": url,
     }
     note, _created = notification_queue(
-        kind=Kind.MOVE_UP_OFFER, reservation_id=reservation.pk, payload=payload, email=reservation.email,
+        kind=Kind.MOVE_UP_OFFER, reservation_id=reservation.pk, payload=payload, **delivery_for(reservation),
         language=email_language(reservation, on_the_web=False), dedupe_key=f"move_up_offer:{offer.pk}",
     )
     if _created:
@@ -122,14 +149,16 @@ def notification_for_details_change(reservation: Reservation, *, changed: list[s
     names). Also to `previous_email`, when the address itself changed: its owner learns of the change."""
     payload = {**reservation_snapshot(reservation), "changed_fields": list(changed)}
     language = email_language(reservation, on_the_web=not by_staff)
-    addresses = [reservation.email]  # empty: a skipped row, so the act is still on record in the outbox
+    # The resident's channel (no address: a skipped row, so the act is still on record in the outbox); the
+    # previous email address by email.
+    deliveries = [delivery_for(reservation)]
     if previous_email and previous_email != reservation.email:
-        addresses.append(previous_email)
+        deliveries.append({"channel": Notification.Channel.EMAIL, "email": previous_email, "recipient": ""})
     notes = []
-    for address in addresses:
+    for index, delivery in enumerate(deliveries):
         note, _created = notification_queue(kind=Kind.DETAILS_CHANGED, reservation_id=reservation.pk,
-                                            payload={**payload, "to_previous": address is not addresses[0]},
-                                            email=address, language=language, by_staff=by_staff)
+                                            payload={**payload, "to_previous": index > 0},
+                                            language=language, by_staff=by_staff, **delivery)
         notes.append(note)
     return notes
 
@@ -212,8 +241,9 @@ def reminders_queue(*, now: datetime | None = None) -> int:
         return 0
     tomorrow = local_now.date() + timedelta(days=1)
     start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    tomorrows = Reservation.objects.filter(status=Reservation.Status.BOOKED, slot__starts_at__gte=start,
-                                           slot__starts_at__lt=start + timedelta(days=1)).exclude(email="")
+    tomorrows = Reservation.objects.filter(
+        Q(email__gt="") | Q(resident__contact_channel__in=[Resident.ContactChannel.SMS, Resident.ContactChannel.LINE]),
+        status=Reservation.Status.BOOKED, slot__starts_at__gte=start, slot__starts_at__lt=start + timedelta(days=1))
     keys = {pk: reminder_key(pk, tomorrow) for pk in tomorrows.values_list("pk", flat=True)}
     # Every few minutes, so cheap when everything is queued already: two queries.
     done = {key for chunk in _chunks(list(keys.values()))
@@ -223,9 +253,12 @@ def reminders_queue(*, now: datetime | None = None) -> int:
     related = tomorrows.select_related("slot__venue", "slot__vaccine", "resident")
     for chunk in _chunks(missing):
         for reservation in related.filter(pk__in=chunk).order_by("pk"):
+            delivery = delivery_for(reservation)
+            if not (delivery["email"] or delivery["recipient"]):
+                continue  # SMS wanted, but no mobile number and no email: nothing to send a reminder to
             _note, created = notification_queue(
                 kind=Kind.REMINDER, reservation_id=reservation.pk, payload=reservation_snapshot(reservation),
-                email=reservation.email, language=email_language(reservation, on_the_web=False),
+                **delivery, language=email_language(reservation, on_the_web=False),
                 dedupe_key=keys[reservation.pk],
             )
             queued += created
@@ -257,18 +290,18 @@ def reservation_details(payload: dict, *, short: bool = False) -> str:
     starts_at, ends_at = _times(payload)
     when_line = _line(_("Date and time"), f"{_when(starts_at)}–{_clock(ends_at)}")
     if short:
-        return "\n".join([when_line, _line(_("Venue"), payload["venue_name"])])
+        return "\n".join([when_line, _line(_("Venue"), _local(payload, "venue_name"))])
     lines = [
         _line(_("Reservation ID"), payload["code"]),
         _line(_("Dose"), _("Dose %(n)s") % {"n": payload["dose_number"]}),
         when_line,
-        _line(_("Venue"), payload["venue_name"]),
+        _line(_("Venue"), _local(payload, "venue_name")),
     ]
     if payload.get("venue_address"):
-        lines.append(_line(_("Address"), payload["venue_address"]))
+        lines.append(_line(_("Address"), _address(payload)))
     if payload.get("venue_phone"):
         lines.append(_line(_("Venue phone"), payload["venue_phone"]))
-    lines.append(_line(_("Vaccine"), payload["vaccine_name"]))
+    lines.append(_line(_("Vaccine"), _local(payload, "vaccine_name")))
     return "\n".join(lines)
 
 
@@ -318,8 +351,8 @@ def move_up_offer_context(notification: Notification) -> dict:
     offer = notification.payload["offer"]
     lines = [reservation_details(offer, short=True)]
     if offer.get("venue_address"):
-        lines.append(_line(_("Address"), offer["venue_address"]))
-    lines.append(_line(_("Vaccine"), offer["vaccine_name"]))
+        lines.append(_line(_("Address"), _address(offer)))
+    lines.append(_line(_("Vaccine"), _local(offer, "vaccine_name")))
     return {
         **reservation_context(notification),
         "current_details": reservation_details(notification.payload, short=True),
@@ -336,12 +369,20 @@ def calendar_file(notification: Notification) -> tuple[str, str]:
     starts_at, ends_at = _times(payload)
     body = reservation_ics(
         code=payload["code"], dose_number=payload["dose_number"], starts_at=starts_at, ends_at=ends_at,
-        venue_name=payload["venue_name"], venue_address=payload.get("venue_address", ""),
+        # The Japanese address: the one map and calendar apps find (as Venue.map_url).
+        venue_name=_local(payload, "venue_name"), venue_address=payload.get("venue_address", ""),
         summary=_("Vaccination (dose %(dose)d)") % {"dose": payload["dose_number"]},
         description=_("Reservation ID: %(code)s") % {"code": payload["code"]},
         host=mail_host(), sequence=payload.get("sequence", 0),
     )
     return f"vaccination-{payload['code']}.ics", body
+
+
+def qr_attachment(notification: Notification) -> list[tuple[str, bytes, str]]:
+    """The check-in QR code (booking/qr.py) as a PNG attachment: plain-text emails carry no inline image, and an
+    attached PNG is shown by every mail client (docs/check-in-qr.md says why not HTML or a link)."""
+    code = notification.payload["code"]
+    return [(f"check-in-qr-{code}.png", qr.qr_png(code), "image/png")]
 
 
 # --- Just before sending ---------------------------------------------------------------------------------
@@ -372,10 +413,13 @@ def move_up_offer_prepare(notification: Notification) -> None:
 
 def register_notifications() -> None:
     """Tell the outbox about booking's kinds of email and its periodic job (BookingConfig.ready)."""
-    messages.register(MessageKind(Kind.BOOKED, reservation_context, calendar=calendar_file))
-    messages.register(MessageKind(Kind.CHANGED, reservation_context, calendar=calendar_file))
+    messages.register(MessageKind(Kind.BOOKED, reservation_context, calendar=calendar_file,
+                                  attachments=qr_attachment))
+    messages.register(MessageKind(Kind.CHANGED, reservation_context, calendar=calendar_file,
+                                  attachments=qr_attachment))
     messages.register(MessageKind(Kind.CANCELLED, reservation_context))
-    messages.register(MessageKind(Kind.REMINDER, reservation_context, prepare=reminder_prepare))
+    messages.register(MessageKind(Kind.REMINDER, reservation_context, prepare=reminder_prepare,
+                                  attachments=qr_attachment))
     messages.register(MessageKind(Kind.MOVE_UP_OFFER, move_up_offer_context, prepare=move_up_offer_prepare))
     messages.register(MessageKind(Kind.DETAILS_CHANGED, details_changed_context))
     jobs.register("reminders", reminders_queue, every_seconds=lambda: notify_setting("REMINDER_EVERY_SECONDS"),
@@ -405,8 +449,8 @@ def notifications_for_allocations(reservations: list[Reservation], *, confirm_by
         payload["allocation"] = {"confirm_by": confirm_by.isoformat(), "url": url}
         language = (reservation.resident.language or "").lower().replace("_", "-")
         items.append({"kind": Kind.ALLOCATED, "reservation_id": reservation.pk, "payload": payload,
-                      "email": reservation.email, "language": language if language in known else settings.LANGUAGE_CODE,
-                      "by_staff": False})
+                      **delivery_for(reservation), "by_staff": False,
+                      "language": language if language in known else settings.LANGUAGE_CODE})
     notifications_queue_many(items)
 
 

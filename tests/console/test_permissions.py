@@ -8,13 +8,22 @@ from django.urls import get_resolver
 from tests import factories as f
 from yoyaku.booking import services
 
-from . import samples_allocation, samples_core, samples_integrations, samples_residents, samples_setup, samples_venues
+from . import (
+    samples_allocation,
+    samples_core,
+    samples_integrations,
+    samples_residents,
+    samples_setup,
+    samples_stewardship,
+    samples_venues,
+)
 from .conftest import log_in_staff, make_staff
 from .permissions import ANONYMOUS, ASKERS, NO_ROLE, VENUE_STAFF
 
 pytestmark = pytest.mark.django_db
 
-AREAS = [samples_core, samples_residents, samples_setup, samples_venues, samples_integrations, samples_allocation]
+AREAS = [samples_core, samples_residents, samples_setup, samples_venues, samples_integrations, samples_allocation,
+         samples_stewardship]
 UNGUARDED = {"login", "otp", "logout"}  # the way in
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from yoyaku.notify.models import Notification
 
 from . import rules
 from .availability import local_midnight
-from .models import AuditEvent, MoveUpOffer, Reservation, Slot, Venue
+from .models import AuditEvent, MoveUpOffer, Reservation, Slot, StandbyEntry, Venue
 
 # --- The dashboard ----------------------------------------------------------------------------------------
 
@@ -266,3 +266,74 @@ def stewardship_figures(*, start: date, days: int) -> StewardshipFigures:
     total_given = sum(s["given"] for s in sessions.values())
     opened = sum(ceil(s["given"] / s["per_vial"]) * s["per_vial"] for s in sessions.values())
     return StewardshipFigures(freed=freed, refilled=refilled, given=total_given, opened=opened)
+
+
+# --- The standby list page: a venue's doses today, the last vial's leftover (issue 14) ----------------------
+
+
+@dataclass(frozen=True)
+class VialsToday:
+    vaccine: str
+    doses_per_vial: int
+    booked: int  # places held today (checked in, no-shows and still to come)
+    no_show: int
+    done: int
+    free_later: int  # free places in the slots still to start
+
+    @property
+    def coming(self) -> int:
+        """Doses the day will give if everyone booked and not yet marked absent comes."""
+        return self.booked - self.no_show
+
+    @property
+    def vials(self) -> int:
+        return rules.vials_and_waste(booked=self.coming, doses_per_vial=self.doses_per_vial)[0]
+
+    @property
+    def left_in_last_vial(self) -> int:
+        """Doses the last opened vial will have left: wasted unless the standby list takes them."""
+        return rules.vials_and_waste(booked=self.coming, doses_per_vial=self.doses_per_vial)[1]
+
+
+def vials_today(*, venue_id: int, day: date, now: datetime) -> list[VialsToday]:
+    """Per vaccine at the venue on the day (open slots): places held, no-shows, check-ins, free places still
+    to come, and from them the vials and the doses the last one will have left. Two queries."""
+    slots = (Slot.objects.filter(venue_id=venue_id, day=day, closed=False)
+             .values("vaccine_id", "vaccine__name", "vaccine__doses_per_vial")
+             .annotate(held=Sum("booked"),
+                       free_later=Sum(F("capacity") - F("booked"), filter=Q(starts_at__gt=now), default=0))
+             .order_by("vaccine__name"))
+    statuses = {row["slot__vaccine_id"]: row for row in
+                Reservation.objects.filter(slot__venue_id=venue_id, slot__day=day, slot__closed=False)
+                .values("slot__vaccine_id").order_by()
+                .annotate(done=Count("id", filter=Q(status=Reservation.Status.DONE)),
+                          no_show=Count("id", filter=Q(status=Reservation.Status.NO_SHOW)))}
+    rows = []
+    for row in slots:
+        counts = statuses.get(row["vaccine_id"], {})
+        rows.append(VialsToday(vaccine=row["vaccine__name"], doses_per_vial=row["vaccine__doses_per_vial"],
+                               booked=row["held"] or 0, no_show=counts.get("no_show", 0),
+                               done=counts.get("done", 0), free_later=max(row["free_later"] or 0, 0)))
+    return rows
+
+
+# --- The standby list (キャンセル待ち) of a venue on the day ----------------------------------------------------
+
+
+def standby_waiting(*, venue_id: int, limit: int = 100):
+    """Who waits for a place at this venue today: its own standby list first, then the waiting list (any
+    venue), each first come, first served. One query."""
+    return (StandbyEntry.objects.filter(status=StandbyEntry.Status.WAITING, resident__active=True)
+            .filter(Q(venue_id=venue_id) | Q(venue__isnull=True))
+            .annotate(own=Case(When(venue_id=venue_id, then=Value(0)), default=Value(1), output_field=IntegerField()))
+            .select_related("resident").order_by("own", "created_at", "pk")[:limit])
+
+
+def standby_slots(*, venue_id: int, day, now: datetime, dose_number: int | None = None):
+    """The venue's open slots on the day that have not started: where a standby resident can be given a place
+    (with its vaccine, to show and to check the age against)."""
+    slots = (Slot.objects.filter(venue_id=venue_id, day=day, closed=False, starts_at__gt=now)
+             .select_related("vaccine").order_by("starts_at", "pk"))
+    if dose_number is not None:
+        slots = [slot for slot in slots if slot.serves_dose(dose_number)]
+    return slots

@@ -15,8 +15,23 @@ ACTION_LABELS = {
     "reservation.no_show": _("Recorded as 来場なし (no-show)"),
     "reservation.slot_closed": _("Reservation cancelled: the time was closed"),
     "dose.record": _("Checked in and dose recorded"),
+    "check_in.token_refused": _("QR code refused at check-in (forged or altered)"),
     "move_up_offer.make": _("Move-up offer sent"),
     "move_up_offer.accept": _("Move-up offer accepted"),
+    "allocation.window": _("Allocation window opened"),
+    "allocation.register": _("Allocation wishes registered"),
+    "allocation.change": _("Allocation wishes changed"),
+    "allocation.withdraw": _("Allocation wishes withdrawn"),
+    "allocation.run": _("Allocation published"),
+    "allocation.allocate": _("Place allocated (to confirm)"),
+    "allocation.confirm": _("Allocated place confirmed"),
+    "allocation.decline": _("Allocated place declined"),
+    "allocation.expire": _("Allocated place not confirmed in time"),
+    "household.member_add": _("Household member added"),
+    "household.member_remove": _("Household member removed"),
+    "standby.join": _("Put on the standby list (キャンセル待ち)"),
+    "standby.book": _("Given a place from the standby list"),
+    "standby.withdraw": _("Taken off the standby list"),
     "resident.login": _("Resident logged in"),
     "staff.login": _("Staff logged in"),
     "staff.device_setup": _("Authenticator app set up"),
@@ -49,6 +64,7 @@ ACTION_LABELS = {
     "reservations.export": _("Reservations exported"),
     "resident.import": _("Resident imported"),
     "resident.update": _("Resident updated"),
+    "resident.contact_channel": _("How we contact the resident changed"),
 }
 
 DETAIL_LABELS = {
@@ -60,10 +76,22 @@ DETAIL_LABELS = {
     "values": _("Values"), "changes": _("Changes"), "vaccines": _("Vaccines"), "slots": _("Slots"),
     "to_call": _("To call"), "languages": _("Languages"), "fields": _("Fields"), "before": _("Before"),
     "opens_at": _("Opens at"), "publish_from": _("Published from"),
+    "window": _("Booking window"), "seed": _("Lottery seed"), "registrations": _("Registrations"),
+    "places": _("Places"), "first_day": _("First day"), "last_day": _("Last day"),
+    "confirm_hours": _("Hours to confirm"), "priorities": _("Priority groups"), "venue_ids": _("Venues"),
+    "areas": _("Areas"), "weekday_mask": _("Weekdays"), "part_mask": _("Times of day"),
+    "earliest_date": _("Earliest date"), "holder": _("Household of resident"),
+    "booked_by": _("Booked by (household)"),
+    "via": _("Found by"),
+    "line": _("LINE"),
+    "moved": _("Moved from a later appointment"), "added_place": _("Place added for a dose left in the vial"),
 }
 VALUE_LABELS = {
     "channel": {"web": _("web"), "phone": _("phone"), "api": _("API")},
     "second_factor_setup": {True: _("yes"), False: _("no")},
+    "via": {"qr": _("QR code"), "id": _("reservation ID typed")},
+    "moved": {True: _("yes"), False: _("no")},
+    "added_place": {True: _("yes"), False: _("no")},
 }
 SLOT_KEYS = frozenset({"slot", "from_slot", "to_slot"})
 

@@ -24,5 +24,6 @@ def home_view(request):
         context["tasks"] = reports.tasks(now=now)
         context["search_form"] = ResidentSearchForm()
     if context["is_admin"]:
+        context["stewardship"] = reports.stewardship_figures(start=today, days=1)
         context["events"] = list(reports.audit_worth_a_look())
     return page(request, "console/home.html", context)

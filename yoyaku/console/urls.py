@@ -9,6 +9,7 @@ from .integrations import urls as integrations_urls
 from .reports import urls as reports_urls
 from .residents import urls as residents_urls
 from .setup import urls as setup_urls
+from .stewardship import urls as stewardship_urls
 from .venues import urls as venues_urls
 
 app_name = "console"
@@ -24,4 +25,5 @@ urlpatterns = [
     *reports_urls.urlpatterns,
     *integrations_urls.urlpatterns,
     *allocation_urls.urlpatterns,
+    *stewardship_urls.urlpatterns,
 ]

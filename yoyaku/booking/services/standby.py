@@ -14,10 +14,12 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..errors import NotActive, NotYours
-from ..models import Reservation, Resident, StandbyEntry, Venue
+from ..errors import NotActive, NotYours, SlotUnavailable
+from ..models import Reservation, Resident, Slot, StandbyEntry, Venue
 from .audit import Actor, audit_record, require_reason
+from .move_up_offers import offers_deferred
 from .reservations import reservation_book, reservation_change
+from .slots import slot_set_capacity
 
 __all__ = ["standby_book", "standby_join", "standby_withdraw"]
 
@@ -42,11 +44,16 @@ def standby_join(*, actor: Actor, resident: Resident, dose_number: int, venue: V
                                         status=StandbyEntry.Status.WAITING)
 
 
-def standby_book(*, actor: Actor, entry: StandbyEntry, slot_id: int, reason: str = "",
+def standby_book(*, actor: Actor, entry: StandbyEntry, slot_id: int, reason: str = "", add_place: bool = False,
                  now: datetime | None = None) -> Reservation:
     """Give the entry's resident a place in `slot_id` (staff only): a new booking, or a move of the later
     appointment they hold. Refused with the engine's error (SlotFull, ...) and nothing changes; NotActive
-    when the entry is no longer waiting (someone else called them first)."""
+    when the entry is no longer waiting (someone else called them first).
+
+    `add_place`: a dose left in the last opened vial, for a slot that is full. The slot gets one more place
+    (`slot_set_capacity`, audited `slot.capacity` with the same reason) in the same transaction, and that
+    place is not offered to the move-up list meanwhile: it is this resident's. Refused as a whole if the
+    booking is (the capacity stays)."""
     now = now or timezone.now()
     if not actor.is_staff:
         raise NotYours()
@@ -57,6 +64,12 @@ def standby_book(*, actor: Actor, entry: StandbyEntry, slot_id: int, reason: str
         if not taken:
             raise NotActive()
         entry = StandbyEntry.objects.select_related("resident").get(pk=entry.pk)
+        if add_place:
+            slot = Slot.objects.select_for_update().filter(pk=slot_id).first()
+            if slot is None:
+                raise SlotUnavailable()
+            with offers_deferred():
+                slot_set_capacity(actor=actor, slot=slot, capacity=slot.capacity + 1, reason=reason, now=now)
         current = Reservation.objects.active().filter(resident_id=entry.resident_id,
                                                       dose_number=entry.dose_number).first()
         if current is None:
@@ -68,7 +81,8 @@ def standby_book(*, actor: Actor, entry: StandbyEntry, slot_id: int, reason: str
                                              now=now)
         StandbyEntry.objects.filter(pk=entry.pk).update(reservation=reservation)
         audit_record(actor=actor, action="standby.book", resident=entry.resident, reservation=reservation,
-                     obj=entry, reason=reason, now=now, data={"slot": slot_id, "moved": current is not None})
+                     obj=entry, reason=reason, now=now,
+                     data={"slot": slot_id, "moved": current is not None, "added_place": add_place})
         return reservation
 
 

@@ -1459,3 +1459,14 @@ T.update({
     "standby entries": "キャンセル待ちの登録",
     "waiting": "待機中",
 })
+
+# --- Names per language in the console, easy-Japanese notices (issue 13)
+T.update({
+    "Other languages": "その他の言語",
+    "A field left empty shows the Japanese to residents reading that language.": "空欄の項目は、その言語で見ている住民に日本語で表示されます。",
+    "title (easy Japanese)": "題名（やさしい日本語）",
+    "body (easy Japanese)": "本文（やさしい日本語）",
+    "Title (easy Japanese)": "タイトル（やさしい日本語）",
+    "Text (easy Japanese)": "本文（やさしい日本語）",
+    "Shown instead of the Japanese to residents who turned on furigana and easy Japanese. Empty: they see the Japanese above.": "「ふりがな・やさしい日本語」を表示にした住民には、上の日本語の代わりにこちらを表示します。空欄の場合は上の日本語を表示します。",
+})

@@ -827,3 +827,14 @@ T.update({
     "standby entries": "대기 등록",
     "waiting": "대기 중",
 })
+
+# --- Names per language in the console, easy-Japanese notices (issue 13)
+T.update({
+    "Other languages": "기타 언어",
+    "A field left empty shows the Japanese to residents reading that language.": "비워 둔 항목은 해당 언어로 보는 주민에게 일본어로 표시됩니다.",
+    "title (easy Japanese)": "제목(쉬운 일본어)",
+    "body (easy Japanese)": "본문(쉬운 일본어)",
+    "Title (easy Japanese)": "제목(쉬운 일본어)",
+    "Text (easy Japanese)": "본문(쉬운 일본어)",
+    "Shown instead of the Japanese to residents who turned on furigana and easy Japanese. Empty: they see the Japanese above.": "'후리가나·쉬운 일본어'를 켠 주민에게는 위의 일본어 대신 이 내용을 표시합니다. 비워 두면 위의 일본어를 표시합니다.",
+})

@@ -798,3 +798,14 @@ T.update({
     "standby entries": "候补登记",
     "waiting": "等待中",
 })
+
+# --- Names per language in the console, easy-Japanese notices (issue 13)
+T.update({
+    "Other languages": "其他语言",
+    "A field left empty shows the Japanese to residents reading that language.": "留空的项目将以日语显示给使用该语言的居民。",
+    "title (easy Japanese)": "标题（简明日语）",
+    "body (easy Japanese)": "正文（简明日语）",
+    "Title (easy Japanese)": "标题（简明日语）",
+    "Text (easy Japanese)": "正文（简明日语）",
+    "Shown instead of the Japanese to residents who turned on furigana and easy Japanese. Empty: they see the Japanese above.": "开启“假名注音和简明日语”的居民将看到此内容，而不是上面的日语。留空：显示上面的日语。",
+})

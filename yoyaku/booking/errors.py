@@ -296,3 +296,87 @@ class DoseImportRefused(BookingError):
     @property
     def message(self) -> str:
         return str(self._message)
+
+
+# --- Check-in by QR code or 予約ID at the venue (services.reservation_check_in_scanned) ---------------------
+
+
+class CheckInTokenInvalid(BookingError):
+    """What was scanned is not a reservation's QR code of this site: forged, altered, or another QR code."""
+
+    code = "check_in_token_invalid"
+
+    @property
+    def message(self):
+        return _("This QR code is not a reservation of this booking site, or it has been altered. Ask for the "
+                 "reservation ID printed beside it and enter it by hand.")
+
+
+class CheckInNotFound(BookingError):
+    """A 予約ID typed by hand that names no reservation this staff member may see."""
+
+    code = "check_in_not_found"
+
+    @property
+    def message(self):
+        return _("No reservation with this ID at this venue.")
+
+
+class CheckInWrongVenue(BookingError):
+    code = "check_in_wrong_venue"
+
+    def __init__(self, *, venue: str, starts_at: datetime):
+        super().__init__(venue=venue, starts_at=starts_at)
+        self.venue, self.starts_at = venue, starts_at
+
+    @property
+    def message(self):
+        return _("Wrong venue: this reservation is at %(venue)s on %(when)s. It cannot be checked in here.") % {
+            "venue": self.venue, "when": _fmt_date(self.starts_at)}
+
+
+class CheckInWrongDay(BookingError):
+    code = "check_in_wrong_day"
+
+    def __init__(self, *, starts_at: datetime, day: date):
+        super().__init__(starts_at=starts_at, day=day)
+        self.starts_at, self.day = starts_at, day
+
+    @property
+    def message(self):
+        return _("Wrong day: this reservation is for %(when)s, not %(day)s.") % {
+            "when": _fmt_date(self.starts_at), "day": _fmt_date(self.day)}
+
+
+class CheckInAlreadyDone(BookingError):
+    code = "check_in_already_done"
+
+    def __init__(self, *, dose: int, lot: str = ""):
+        super().__init__(dose=dose, lot=lot)
+        self.dose, self.lot = dose, lot
+
+    @property
+    def message(self):
+        if self.lot:
+            return _("Already checked in: dose %(dose)d is recorded for this reservation (lot %(lot)s). Do not "
+                     "give it again.") % {"dose": self.dose, "lot": self.lot}
+        return _("Already checked in: dose %(dose)d is recorded for this reservation. Do not give it again.") % {
+            "dose": self.dose}
+
+
+class CheckInCancelled(BookingError):
+    code = "check_in_cancelled"
+
+    @property
+    def message(self):
+        return _("This reservation was cancelled and cannot be checked in. To vaccinate this person, book a new "
+                 "appointment first.")
+
+
+class CheckInNoShow(BookingError):
+    code = "check_in_no_show"
+
+    @property
+    def message(self):
+        return _("This reservation is recorded as a no-show and cannot be checked in. Ask the health office to "
+                 "correct the record.")

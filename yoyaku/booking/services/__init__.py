@@ -5,6 +5,7 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 - audit.py         Actor, audit_record, audit_records_bulk, resident logins
 - staff.py         staff logins and their authenticator device
 - reservations.py  reservation_book / _change / _cancel / _check_in / _mark_no_show
+- check_in.py      check-in by QR code or typed 予約ID: reservation_check_in_verify / _scanned
 - move_up_offers.py offers of freed places to the best candidates (move_up_offers_make)
 - slots.py         slot_set_capacity, slots_generate
 - windows.py       booking_window_open, booking_window_close
@@ -16,7 +17,7 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 """
 
 from ..errors import NotYours
-from . import allocation, city, move_up, standby
+from . import allocation, check_in, city, move_up, standby
 from .allocation import *  # noqa: F403
 from .audit import (
     SECURITY_ACTIONS,
@@ -27,6 +28,7 @@ from .audit import (
     require_reason,
     resident_log_in,
 )
+from .check_in import *  # noqa: F403
 from .city import *  # noqa: F403
 from .data_import import ImportResult, doses_import, residents_import, vaccines_import, venues_import
 from .move_up import *  # noqa: F403
@@ -51,5 +53,5 @@ __all__ = [
     "reservation_mark_no_show",
     "SlotsGenerated", "slot_set_capacity", "slots_generate", "booking_window_close", "booking_window_open",
     "notifications_send_again",
-    *city.__all__, *move_up.__all__, *allocation.__all__, *standby.__all__,
+    *check_in.__all__, *city.__all__, *move_up.__all__, *allocation.__all__, *standby.__all__,
 ]

@@ -318,10 +318,12 @@ def reservation_check_in(
     lot: str,
     given_on: date | None = None,
     reason: str = "",
+    via: str = "",
     now: datetime | None = None,
 ) -> DoseRecord:
     """Check in a booked appointment: the reservation is done and the dose given is recorded (DoseRecord).
-    The place stays taken: only a cancellation frees a place, so the counter keeps counting who came."""
+    The place stays taken: only a cancellation frees a place, so the counter keeps counting who came.
+    `via`: how the scanner page found the reservation ("qr" or "id"; services/check_in.py), kept in the audit."""
     now = now or timezone.now()
     if not actor.is_staff:
         raise NotYours()
@@ -350,7 +352,8 @@ def reservation_check_in(
         )
         locked.status = Reservation.Status.DONE
         audit_record(actor=actor, action="dose.record", resident=locked.resident, reservation=locked,
-                     obj=record, reason=reason, now=now, data={"lot": record.lot, "dose": locked.dose_number})
+                     obj=record, reason=reason, now=now,
+                     data={"lot": record.lot, "dose": locked.dose_number, **({"via": via} if via else {})})
         event_for_dose(record, locked)
         return record
 

@@ -380,3 +380,46 @@ class CheckInNoShow(BookingError):
     def message(self):
         return _("This reservation is recorded as a no-show and cannot be checked in. Ask the health office to "
                  "correct the record.")
+
+
+# --- Households (services/household.py) -------------------------------------------------------------------
+
+
+class HouseholdNotVerified(BookingError):
+    """The member's ticket number and birth date do not match (or the ticket cannot be used): the same answer
+    for an unknown ticket, an inactive one and a wrong birth date, as at the login."""
+
+    code = "household_not_verified"
+
+    @property
+    def message(self):
+        return _("The ticket number or the date of birth is not right. Check both on the family member's "
+                 "documents and try again.")
+
+
+class HouseholdSelf(BookingError):
+    code = "household_self"
+
+    @property
+    def message(self):
+        return _("This is your own ticket number. Enter the ticket number of the family member you want to add.")
+
+
+class HouseholdAlreadyMember(BookingError):
+    code = "household_already_member"
+
+    @property
+    def message(self):
+        return _("This person is already in your household.")
+
+
+class HouseholdFull(BookingError):
+    code = "household_full"
+
+    def __init__(self, *, limit: int):
+        super().__init__(limit=limit)
+
+    @property
+    def message(self):
+        return _("You can add up to %(limit)d family members. Remove one first, or call us.") % {
+            "limit": self.params["limit"]}

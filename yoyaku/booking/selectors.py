@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from . import rules
 from .errors import AlreadyBooked, BookingError, InvalidInput, TicketInactive
-from .models import BookingWindow, DoseRecord, Reservation, Resident, Slot
+from .models import BookingWindow, DoseRecord, HouseholdMember, Reservation, Resident, Slot
 
 
 def previous_dose(*, resident: Resident, dose_number: int, exclude_reservation_id: int | None = None):
@@ -47,6 +47,25 @@ def dose_fact(*, resident: Resident, dose_number: int, exclude_reservation_id: i
         next_dose_min_days=reservation.slot.vaccine.next_dose_min_days,
         given=False,
     )
+
+
+def may_act_for(*, actor_resident_id: int, resident_id: int) -> bool:
+    """May the logged-in resident act for this resident: themself, or a member of their household."""
+    return actor_resident_id == resident_id or HouseholdMember.objects.filter(
+        holder_id=actor_resident_id, member_id=resident_id).exists()
+
+
+def household_members(*, holder: Resident) -> list[Resident]:
+    """The active members of this resident's household, in the order they were added."""
+    return [link.member for link in HouseholdMember.objects.filter(holder=holder, member__active=True)
+            .select_related("member").order_by("added_at", "id")]
+
+
+def household_member(*, holder_id: int, member_id: int) -> Resident | None:
+    """This active member of the holder's household, or None (not a member, removed, or inactive)."""
+    link = HouseholdMember.objects.filter(holder_id=holder_id, member_id=member_id, member__active=True) \
+        .select_related("member").first()
+    return link.member if link is not None else None
 
 
 def given_doses(*, resident: Resident) -> frozenset[int]:

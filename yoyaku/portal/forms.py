@@ -38,3 +38,19 @@ class LoginForm(BaseForm):
             return rules.parse_birth_date(self.cleaned_data["password"], today=timezone.localdate())
         except InvalidInput as error:
             raise forms.ValidationError(error.message, code=error.code) from None
+
+
+class HouseholdMemberForm(LoginForm):
+    """A family member's own ticket number and date of birth (the household page): the login's fields, with
+    the member's words, and the birth date in plain view (it is not the holder's password)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ticket = self.fields["ticket_number"]
+        ticket.label = gettext_lazy("Family member's ticket number")
+        ticket.help_text = gettext_lazy("The 10-digit number on the document the city sent to this family member.")
+        ticket.widget.attrs["autocomplete"] = "off"
+        birth = self.fields["password"]
+        birth.label = gettext_lazy("Family member's date of birth")
+        birth.help_text = gettext_lazy("8 digits, year in the Western calendar: 20100401 for 1 April 2010.")
+        birth.widget = forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "class": "medium"})

@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from .furigana import with_furigana
-from .views import account, allocation, booking, contact, move_up, reservations, top
+from .views import account, allocation, booking, household, move_up, reservations, top
 
 app_name = "portal"
 
@@ -20,10 +20,12 @@ urlpatterns = [
     path("reservations/<str:code>/change/", booking.change_view, name="change"),
     path("reservations/<str:code>/change/check/", booking.change_check_view, name="change_check"),
     path("reservations/<str:code>/details/", reservations.details_view, name="details"),
-    path("reservations/<str:code>/details/channel/", contact.contact_channel_view, name="contact_channel"),
     path("reservations/<str:code>/print/", reservations.print_view, name="print"),
     path("reservations/<str:code>/cancel/", reservations.cancel_view, name="cancel"),
     path("reservations/<str:code>/calendar.ics", reservations.ics_view, name="ics"),
+    path("household/", household.household_view, name="household"),
+    path("household/for/", household.household_for_view, name="household_for"),
+    path("household/<int:member_id>/remove/", household.household_remove_view, name="household_remove"),
     path("move-up/<str:token>/", move_up.offer_view, name="move_up_offer"),
     path("allocation/", allocation.allocation_view, name="allocation"),
     path("allocation/<int:window_id>/wishes/", allocation.wishes_view, name="allocation_wishes"),

@@ -14,10 +14,11 @@ transaction. Callers import this package: `from yoyaku.booking import services`.
 - city.py          vaccines, venues, closing slots and days, notices
 - move_up.py       moving a resident up into a freed place (繰上げ)
 - allocation.py    allocation mode: wishes, the lottery run, confirm / decline / expire
+- household.py     households: household_member_add / _remove (booking for them: the reservation services)
 """
 
 from ..errors import NotYours
-from . import allocation, check_in, city, move_up, standby
+from . import allocation, check_in, city, household, move_up, standby
 from .allocation import *  # noqa: F403
 from .audit import (
     SECURITY_ACTIONS,
@@ -31,6 +32,7 @@ from .audit import (
 from .check_in import *  # noqa: F403
 from .city import *  # noqa: F403
 from .data_import import ImportResult, doses_import, residents_import, vaccines_import, venues_import
+from .household import *  # noqa: F403
 from .move_up import *  # noqa: F403
 from .outbox import notifications_send_again
 from .reservations import (
@@ -53,5 +55,5 @@ __all__ = [
     "reservation_mark_no_show",
     "SlotsGenerated", "slot_set_capacity", "slots_generate", "booking_window_close", "booking_window_open",
     "notifications_send_again",
-    *check_in.__all__, *city.__all__, *move_up.__all__, *allocation.__all__, *standby.__all__,
+    *check_in.__all__, *city.__all__, *move_up.__all__, *allocation.__all__, *standby.__all__, *household.__all__,
 ]

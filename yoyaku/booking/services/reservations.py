@@ -78,8 +78,18 @@ def _check_web_deadline(*, actor: Actor, reservation: Reservation, now: datetime
 
 
 def _check_owner(*, actor: Actor, reservation: Reservation) -> None:
-    if actor.is_resident and actor.resident.pk != reservation.resident_id:
+    # A resident acts on their own reservations and on their household members' (docs/households.md).
+    if actor.is_resident and not selectors.may_act_for(actor_resident_id=actor.resident.pk,
+                                                       resident_id=reservation.resident_id):
         raise NotYours()
+
+
+def _household_data(actor: Actor, resident_id: int) -> dict:
+    """The audit details of an act for a household member: who acted for whom (the event's actor is the
+    booker, its resident the member; this says so in the details too, for the export)."""
+    if actor.is_resident and actor.resident is not None and actor.resident.pk != resident_id:
+        return {"booked_by": actor.resident.pk}
+    return {}
 
 
 def _check_rules_for_slot(*, resident: Resident, dose_number: int, slot: Slot, exclude_reservation_id=None):
@@ -156,8 +166,9 @@ def reservation_book(
     reservation the first one made (double click, retry, back-and-resubmit)."""
     now = now or timezone.now()
     require_reason(actor, reason)
-    if actor.is_resident and actor.resident.pk != resident.pk:
+    if actor.is_resident and not selectors.may_act_for(actor_resident_id=actor.resident.pk, resident_id=resident.pk):
         raise NotYours()
+    booked_by = actor.resident if actor.is_resident and actor.resident.pk != resident.pk else None
     if request_key:
         request_key = selectors.request_key_for(resident.pk, request_key)  # per resident: one cannot fetch another's
     if channel is None:
@@ -195,6 +206,7 @@ def reservation_book(
                 dose_number=dose_number,
                 slot=slot,
                 recipient_phone=recipient_phone,
+                booked_by=booked_by,
                 booker_name=booker_name,
                 booker_relation=booker_relation,
                 booker_phone=booker_phone,
@@ -206,7 +218,8 @@ def reservation_book(
             )
             audit_record(actor=actor, action="reservation.book", resident=resident, reservation=reservation,
                          obj=reservation, reason=reason, now=now,
-                         data={"slot": slot.pk, "dose": dose_number, "channel": channel})
+                         data={"slot": slot.pk, "dose": dose_number, "channel": channel,
+                               **_household_data(actor, resident.pk)})
             notification_for_reservation(Notification.Kind.BOOKED, reservation, by_staff=actor.is_staff)
             return reservation
     except IntegrityError:
@@ -265,7 +278,8 @@ def reservation_change(
                 _release_place(slot_pk)
         locked.slot = new_slot
         audit_record(actor=actor, action="reservation.change", resident=locked.resident, reservation=locked,
-                     obj=locked, reason=reason, now=now, data={"from_slot": old_slot_id, "to_slot": new_slot.pk})
+                     obj=locked, reason=reason, now=now, data={"from_slot": old_slot_id, "to_slot": new_slot.pk,
+                                                   **_household_data(actor, locked.resident_id)})
         notification_for_reservation(Notification.Kind.CHANGED, locked, by_staff=actor.is_staff,
                                      previous=previous)
         move_up_offers_make(slot=old_slot_id, now=now)  # the place freed is offered (move-up offers)
@@ -299,7 +313,8 @@ def reservation_cancel(
         locked.status = Reservation.Status.CANCELLED
         locked.cancelled_at = now
         audit_record(actor=actor, action="reservation.cancel", resident=locked.resident, reservation=locked,
-                     obj=locked, reason=reason, now=now, data={"slot": locked.slot_id})
+                     obj=locked, reason=reason, now=now, data={"slot": locked.slot_id,
+                                                   **_household_data(actor, locked.resident_id)})
         notification_for_reservation(Notification.Kind.CANCELLED, locked, by_staff=actor.is_staff)
         move_up_offers_make(slot=locked.slot_id, now=now)  # the place freed is offered (move-up offers)
         return locked
@@ -420,7 +435,8 @@ def reservation_update_details(
             setattr(locked, name, new[name])
         # The field names only: the audit log says what changed, not the phone numbers or addresses.
         audit_record(actor=actor, action="reservation.update_details", resident=locked.resident,
-                     reservation=locked, obj=locked, reason=reason, now=now, data={"fields": changed})
+                     reservation=locked, obj=locked, reason=reason, now=now,
+                     data={"fields": changed, **_household_data(actor, locked.resident_id)})
         notification_for_details_change(locked, changed=changed, by_staff=actor.is_staff,
                                         previous_email=previous_email if "email" in changed else "")
         return changed

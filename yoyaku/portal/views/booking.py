@@ -25,11 +25,10 @@ from yoyaku.booking.models import Reservation, Slot
 from yoyaku.web.forms import DetailsForm, TimeForm
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day, query_int
-from yoyaku.web.request import client_address
 from yoyaku.web.time_choice import TimeChoice, slot_groups
 
-from ..session import current_resident, resident_required
-from .common import own_reservation
+from ..session import booking_for, current_resident, resident_required
+from .common import own_reservation, resident_actor
 
 DETAIL_FIELDS = ["booker", "booker_name", "booker_relation", "booker_phone", "recipient_phone", "email",
                  "wants_move_up"]
@@ -46,7 +45,12 @@ def _choice_from_request(request, draft: dict) -> tuple[int | None, date | None]
     return venue_id, day
 
 
-def _resident_defaults(resident) -> dict:
+def _resident_defaults(resident, holder=None) -> dict:
+    """The details form's first values; booking for a household member, the logged-in resident is the
+    booker (their relation to the member is theirs to say)."""
+    if holder is not None and holder.pk != resident.pk:
+        return {"booker": DetailsForm.BOOKER_PROXY, "booker_name": holder.full_name, "booker_phone": holder.phone,
+                "recipient_phone": resident.phone or holder.phone, "email": resident.email or holder.email}
     return {"booker": DetailsForm.BOOKER_SELF, "recipient_phone": resident.phone, "email": resident.email}
 
 
@@ -74,11 +78,11 @@ def _check_can_book(request, resident, dose: int, now):
 @resident_required
 @require_http_methods(["GET", "POST"])
 def book_view(request, dose: int):
-    resident = current_resident(request)
+    resident = booking_for(request)
     now = timezone.now()
     if refusal := _check_can_book(request, resident, dose, now):
         return refusal
-    key = _draft_key("book", dose)
+    key = _draft_key("book", f"{resident.pk}:{dose}")  # per person: a household member's draft is theirs
     draft = request.session.get(key, {})
     dose_times = availability.dose_times_for(resident=resident, dose_number=dose, now=now)
     venue_id, day = _choice_from_request(request, draft)
@@ -97,7 +101,7 @@ def book_view(request, dose: int):
             return redirect("portal:book_check", dose=dose)
     else:
         time_form = TimeForm(slots=choice.slots if choice.show_times else [], initial={"slot": draft.get("slot")})
-        details_form = DetailsForm(initial={**_resident_defaults(resident), **draft})
+        details_form = DetailsForm(initial={**_resident_defaults(resident, current_resident(request)), **draft})
     return page(request, "portal/book.html", {
         "dose": dose, "time_form": time_form, "details_form": details_form, "mode": "book",
         "slot_groups": slot_groups(time_form, choice.slots) if choice.show_times else [],
@@ -109,8 +113,8 @@ def book_view(request, dose: int):
 @resident_required
 @require_http_methods(["GET", "POST"])
 def book_check_view(request, dose: int):
-    resident = current_resident(request)
-    key = _draft_key("book", dose)
+    resident = booking_for(request)
+    key = _draft_key("book", f"{resident.pk}:{dose}")  # per person: a household member's draft is theirs
     draft = request.session.get(key)
     if request.method == "POST":
         request_key = request.POST.get("request_key", "")[:64]
@@ -124,7 +128,7 @@ def book_check_view(request, dose: int):
     if request.method == "POST" and slot is not None:
         try:
             reservation = services.reservation_book(
-                actor=services.Actor.for_resident(resident, client_address=client_address(request)),
+                actor=resident_actor(request),
                 resident=resident, slot_id=slot.pk, dose_number=dose,
                 recipient_phone=draft["recipient_phone"], booker_name=draft["booker_name"],
                 booker_relation=draft["booker_relation"], booker_phone=draft["booker_phone"],
@@ -156,7 +160,7 @@ def done_view(request, code: str):
     reservation = own_reservation(request, code)
     next_dose = None
     if reservation.is_active and reservation.dose_number < settings.YOYAKU["MAX_DOSE"]:
-        resident = current_resident(request)
+        resident = booking_for(request)
         following = reservation.dose_number + 1
         if not Reservation.objects.active().filter(resident=resident, dose_number=following).exists():
             dose_times = availability.dose_times_for(resident=resident, dose_number=following)
@@ -183,7 +187,7 @@ def _check_can_change(request, reservation, now):
 @require_http_methods(["GET", "POST"])
 def change_view(request, code: str):
     reservation = own_reservation(request, code)
-    resident = current_resident(request)
+    resident = booking_for(request)
     now = timezone.now()
     if refusal := _check_can_change(request, reservation, now):
         return refusal
@@ -219,7 +223,6 @@ def change_view(request, code: str):
 @require_http_methods(["GET", "POST"])
 def change_check_view(request, code: str):
     reservation = own_reservation(request, code)
-    resident = current_resident(request)
     key = _draft_key("change", reservation.code)
     draft = request.session.get(key)
     slot = _slot_for_draft(draft) if draft else None
@@ -230,7 +233,7 @@ def change_check_view(request, code: str):
     if request.method == "POST":
         try:
             services.reservation_change(
-                actor=services.Actor.for_resident(resident, client_address=client_address(request)),
+                actor=resident_actor(request),
                 reservation=reservation, slot_id=slot.pk,
             )
         except (SlotFull, SlotUnavailable, TooEarly, WrongVaccine) as error:

@@ -16,16 +16,15 @@ from yoyaku.notify.conf import mail_host
 from yoyaku.notify.ics import reservation_ics
 from yoyaku.web.forms import DetailsForm
 from yoyaku.web.pages import page
-from yoyaku.web.request import client_address
 
-from ..session import current_resident, resident_required
-from .common import own_reservation
+from ..session import booking_for, resident_required
+from .common import own_reservation, resident_actor
 
 
 @resident_required
 def history_view(request):
     reservations = (
-        Reservation.objects.filter(resident=current_resident(request))
+        Reservation.objects.filter(resident=booking_for(request))
         .select_related("slot__venue", "slot__vaccine")
         .order_by("dose_number", "-created_at")
     )
@@ -68,8 +67,7 @@ def details_view(request, code: str):
             data = form.cleaned_data
             try:
                 changed = reservation_update_details(
-                    actor=services.Actor.for_resident(current_resident(request),
-                                                      client_address=client_address(request)),
+                    actor=resident_actor(request),
                     reservation=reservation, recipient_phone=data["recipient_phone"],
                     booker_name=data["booker_name"], booker_relation=data["booker_relation"],
                     booker_phone=data["booker_phone"], email=data["email"],
@@ -97,7 +95,7 @@ def cancel_view(request, code: str):
     if request.method == "POST":
         try:
             services.reservation_cancel(
-                actor=services.Actor.for_resident(current_resident(request), client_address=client_address(request)),
+                actor=resident_actor(request),
                 reservation=reservation,
             )
         except BookingError as error:
@@ -116,7 +114,7 @@ def print_view(request, code: str):
     """The confirmation to print (A4) or keep on the phone: 予約ID, when, where, the map, what to bring."""
     reservation = own_reservation(request, code)
     return page(request, "portal/print.html", {"nav": "history", "reservation": reservation,
-                                               "resident": current_resident(request), **_web_actions(reservation)})
+                                               "resident": booking_for(request), **_web_actions(reservation)})
 
 
 @resident_required

@@ -13,7 +13,7 @@ from yoyaku.booking.models import Notice, Vaccine, Venue
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day
 
-from ..session import current_resident, resident_required
+from ..session import booking_for, resident_required
 
 FILTER_DAYS = 7
 MAX_WEEKS = 26  # the week choice: half a year ahead at most
@@ -83,7 +83,7 @@ def venue_filter(request, now, *, book_dose: int | None):
 
 @resident_required
 def top_view(request):
-    resident = current_resident(request)
+    resident = booking_for(request)
     now = timezone.now()
     language = get_language()
     notices = [notice.in_language(language) for notice in Notice.objects.published(now=now)[:10]]

@@ -1598,6 +1598,8 @@ T.update({
 
 # --- the console's standby list and the home's stewardship line (issue 14)
 T.update({
+    'Waiting for a place': 'キャンセル待ちの方',
+    'Nobody is on the list.': 'キャンセル待ちの方はいません。',
     'Put on the standby list (キャンセル待ち)': 'キャンセル待ちに登録',
     'Given a place from the standby list': 'キャンセル待ちから予約',
     'Taken off the standby list': 'キャンセル待ちを取消し',
@@ -1643,4 +1645,6 @@ T.update({
     'Free places still to come': 'これからの時間の空き',
     '%(n)s dose a vial': '1バイアル%(n)s回',
     'Coming: places booked today, less the residents marked absent. A dose left in the last vial is wasted unless someone on the list takes it.': '来場予定：本日の予約数から来場なしの方を引いた数。最後のバイアルの残りは、キャンセル待ちの方が接種しなければ廃棄になります。',
+    'All places open for booking are taken.': '現在、予約できる枠はすべて埋まっています。',
+    'Places freed by cancellations and new places are shown on this page as soon as they open.': 'キャンセルで空いた枠や新しい枠は、受付を始めしだいこのページに表示します。',
 })

@@ -924,6 +924,8 @@ T.update({
 
 # --- the console's standby list and the home's stewardship line (issue 14)
 T.update({
+    'Waiting for a place': '자리를 기다리는 분',
+    'Nobody is on the list.': '명단에 아무도 없습니다.',
     'Put on the standby list (キャンセル待ち)': '취소 대기 명단에 등록 (キャンセル待ち)',
     'Given a place from the standby list': '취소 대기 명단에서 자리 배정',
     'Taken off the standby list': '취소 대기 명단에서 삭제',
@@ -970,4 +972,6 @@ T.update({
     '%(n)s dose a vial': '바이알당 %(n)s회',
     'Coming: places booked today, less the residents marked absent. A dose left in the last vial is wasted unless someone on the list takes it.': '방문 예정: 오늘 예약 수에서 미방문으로 기록된 주민을 뺀 수. 마지막 바이알의 남은 분량은 대기 명단의 누군가가 맞지 않으면 폐기됩니다.',
     'Nobody is waiting.': '대기 중인 사람이 없습니다.',
+    'All places open for booking are taken.': '현재 예약할 수 있는 자리가 모두 찼습니다.',
+    'Places freed by cancellations and new places are shown on this page as soon as they open.': '취소로 빈 자리와 새 자리는 접수가 시작되는 대로 이 페이지에 표시됩니다.',
 })

@@ -895,6 +895,8 @@ T.update({
 
 # --- the console's standby list and the home's stewardship line (issue 14)
 T.update({
+    'Waiting for a place': '候补的居民',
+    'Nobody is on the list.': '候补名单上没有人。',
     'Put on the standby list (キャンセル待ち)': '登记候补名单（キャンセル待ち）',
     'Given a place from the standby list': '从候补名单安排名额',
     'Taken off the standby list': '从候补名单撤下',
@@ -940,5 +942,7 @@ T.update({
     'Free places still to come': '尚未开始时段的空余名额',
     '%(n)s dose a vial': '每瓶%(n)s剂',
     'Coming: places booked today, less the residents marked absent. A dose left in the last vial is wasted unless someone on the list takes it.': '预计来场：今天的预约数减去已记为未到的居民。最后一瓶的剩余剂量若无候补者接种，将被废弃。',
-    'Nobody is waiting.': '没有人在候补。',
+    'Nobody is waiting.': '没有等候的人。',
+    'All places open for booking are taken.': '目前可预约的名额已全部约满。',
+    'Places freed by cancellations and new places are shown on this page as soon as they open.': '因取消而空出的名额和新增名额，一开放就会显示在本页。',
 })

@@ -267,9 +267,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yoyaku@localhost")
 NOTIFY = {
     key: os.environ[f"YOYAKU_NOTIFY_{key}"].strip()
     for key in ("MAX_ATTEMPTS", "BACKOFF_SECONDS", "BACKOFF_MAX_SECONDS", "BATCH_SIZE", "LEASE_SECONDS",
-                "SEND_TIMEOUT", "POLL_SECONDS", "REMINDER_TIME", "REMINDER_EVERY_SECONDS", "MAIL_HOST")
+                "SEND_TIMEOUT", "POLL_SECONDS", "REMINDER_TIME", "REMINDER_EVERY_SECONDS", "MAIL_HOST",
+                "SMS_URL", "SMS_TOKEN", "SMS_SENDER", "LINE_TOKEN", "LINE_API_URL")
     if os.environ.get(f"YOYAKU_NOTIFY_{key}", "").strip()
 }
+# SMS and LINE without a provider (docs/channels.md): with DEBUG they go to the dev inbox (the demo), otherwise
+# the channel is not offered. A city may route a channel to another adapter here, e.g. {"sms": "log"}.
+NOTIFY_ADAPTERS = {channel: "console" for channel, key in (("sms", "SMS_URL"), ("line", "LINE_TOKEN"))
+                   if DEBUG and key not in NOTIFY}
 
 # --- Security (production) --------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -14,6 +14,7 @@ from yoyaku.booking import availability as booking_availability
 from yoyaku.booking import rules, services
 from yoyaku.booking.errors import InvalidInput, call_centre_text
 from yoyaku.booking.models import Reservation, Resident, Slot
+from yoyaku.booking.services.contact import resident_set_contact_channel
 from yoyaku.booking.services.integrations import api_token_revoke, resident_token_create
 from yoyaku.web import throttle
 from yoyaku.web.request import client_address
@@ -22,7 +23,18 @@ from . import data
 from .auth import actor_for, require
 from .idempotency import idempotent
 from .problems import Problem
-from .schemas import AuthoriseIn, BotBookIn, BotChangeIn, IsoDate, ReservationOut, RevokedOut, SlotOut, TokenOut
+from .schemas import (
+    AuthoriseIn,
+    BotBookIn,
+    BotChangeIn,
+    ContactIn,
+    ContactOut,
+    IsoDate,
+    ReservationOut,
+    RevokedOut,
+    SlotOut,
+    TokenOut,
+)
 from .system import ERRORS, PATH_ID, ok
 
 router = Router()
@@ -138,3 +150,21 @@ def my_revoke(request):
     """The resident (or the bot) withdraws the bot's access: the token stops working at once."""
     token = require(request, OWN)
     return idempotent(request, lambda: (200, {"revoked": api_token_revoke(actor=actor_for(request), token=token)}))
+
+
+@router.post("/me/contact", response=ok(ContactOut), tags=["resident bot"])
+def my_contact(request, body: ContactIn):
+    """How the city sends the resident messages (docs/channels.md). A LINE bot links LINE by sending the chat's
+    LINE user id with channel "line" once the resident authorised it; "email" or "sms" switches back (the
+    LINE link stays until another id is sent). Refused (422) when the city does not offer the channel, or the
+    resident has no address for it (SMS: a mobile number)."""
+    token = require(request, OWN)
+
+    def run():
+        resident_set_contact_channel(actor=actor_for(request), resident=token.resident, channel=body.channel,
+                                     line_user_id=body.line_user_id)
+        resident = Resident.objects.get(pk=token.resident_id)
+        return 200, {"channel": resident.contact_channel, "line_linked": bool(resident.line_user_id)}
+
+    return idempotent(request, run)
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import BeforeValidator
@@ -187,3 +187,16 @@ class BotChangeIn(Schema):
 
 class RevokedOut(Schema):
     revoked: bool
+
+
+class ContactIn(Schema):
+    channel: Literal["email", "sms", "line"] = Field(..., description="How the city sends this resident messages.")
+    line_user_id: str | None = Field(None, pattern=r"^U[0-9a-f]{32}$", description=(
+        "The resident's LINE user id as the city's LINE bot sees it (the webhook event's source.userId): "
+        "links LINE for the city's messages. Left out: the link stays as it is."))
+
+
+class ContactOut(Schema):
+    channel: str
+    line_linked: bool
+

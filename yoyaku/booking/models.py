@@ -48,6 +48,18 @@ class Resident(models.Model):
     groups = models.CharField(_("groups"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True, help_text=_("False once moved away or deceased."))
     language = models.CharField(_("language"), max_length=10, default="ja")
+
+    class ContactChannel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS (text message)")
+        LINE = "line", _("LINE")
+
+    # How the resident wants our messages (docs/channels.md): email, SMS to a mobile number, or LINE once the
+    # city's LINE bot was linked (line_user_id, set through the resident bot API). A channel the city does not
+    # offer, or without an address, falls back to email (booking/notifications.py, delivery_for).
+    contact_channel = models.CharField(_("contact channel"), max_length=10, choices=ContactChannel.choices,
+                                       default=ContactChannel.EMAIL)
+    line_user_id = models.CharField(_("LINE user ID"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -371,3 +371,23 @@ def vials_and_waste(*, booked: int, doses_per_vial: int) -> tuple[int, int]:
     per_vial = max(1, doses_per_vial)
     vials = -(-booked // per_vial)
     return vials, vials * per_vial - booked
+
+
+# --- Contact channels (docs/channels.md) -------------------------------------------------------------
+
+_MOBILE = re.compile(r"0[789]0[0-9]{8}")
+LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
+
+
+def sms_number(phone: str) -> str | None:
+    """A Japanese mobile number (070, 080 or 090 and 8 digits, hyphens or spaces allowed) in the E.164 form an
+    SMS gateway takes (+8190…); None for a landline, an empty or a malformed number."""
+    digits = re.sub(r"[\s\-]", "", nfkc(phone or ""))
+    if digits.startswith("+81"):
+        digits = "0" + digits[3:]
+    return "+81" + digits[1:] if _MOBILE.fullmatch(digits) else None
+
+
+def valid_line_user_id(value: str) -> bool:
+    """A LINE user id as the Messaging API gives it: U and 32 lowercase hexadecimal digits."""
+    return bool(LINE_USER_ID.fullmatch(value or ""))

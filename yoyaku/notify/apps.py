@@ -6,3 +6,6 @@ class NotifyConfig(AppConfig):
     name = "yoyaku.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the channels' system check

@@ -14,6 +14,11 @@ here, not in settings.py, so that a wrong one stops `run_worker` with one line i
 | REMINDER_TIME | 09:00 | local time from which the day-before reminders are queued |
 | REMINDER_EVERY_SECONDS | 300 | how often the worker looks for reminders to queue |
 | MAIL_HOST | the host of YOYAKU_SITE_URL | the domain of the Message-ID and of the calendar files' UID |
+| SMS_URL | (empty) | the SMS gateway's URL (docs/channels.md); empty: no SMS |
+| SMS_TOKEN | (empty) | the gateway's bearer token (needed with SMS_URL) |
+| SMS_SENDER | (empty) | the sender name or number the gateway shows, if it takes one |
+| LINE_TOKEN | (empty) | the LINE Messaging API channel access token; empty: no LINE |
+| LINE_API_URL | https://api.line.me | the Messaging API's base URL (tests point it at a local server) |
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 KEYS = ("MAX_ATTEMPTS", "BACKOFF_SECONDS", "BACKOFF_MAX_SECONDS", "BATCH_SIZE", "LEASE_SECONDS", "SEND_TIMEOUT",
-        "POLL_SECONDS", "REMINDER_TIME", "REMINDER_EVERY_SECONDS", "MAIL_HOST")
+        "POLL_SECONDS", "REMINDER_TIME", "REMINDER_EVERY_SECONDS", "MAIL_HOST", "SMS_URL", "SMS_TOKEN", "SMS_SENDER",
+        "LINE_TOKEN", "LINE_API_URL")
 
 DEFAULTS = {
     "MAX_ATTEMPTS": 10,
@@ -37,6 +43,11 @@ DEFAULTS = {
     "REMINDER_TIME": "09:00",
     "REMINDER_EVERY_SECONDS": 300.0,
     "MAIL_HOST": "",
+    "SMS_URL": "",
+    "SMS_TOKEN": "",
+    "SMS_SENDER": "",
+    "LINE_TOKEN": "",
+    "LINE_API_URL": "https://api.line.me",
 }
 
 # Counts must be at least 1; waits may be 0 (tests), never negative.

@@ -3,7 +3,8 @@ templates/notify/email/<kind>_subject.txt and <kind>_body.txt, rendered in the n
 
 The outbox knows nothing about what a kind says: the app that owns a kind registers it at start-up
 (`register(MessageKind(kind, context, calendar=..., prepare=...))`, the booking kinds in
-yoyaku/booking/notifications.py). The worker calls `build_message`.
+yoyaku/booking/notifications.py). The worker's adapters call `build_message` (email) or `build_text`
+(SMS, LINE: the same content as plain text).
 """
 
 from __future__ import annotations
@@ -49,17 +50,24 @@ def message_id(notification: Notification) -> str:
     return f"<notification-{notification.pk}@{mail_host()}>"
 
 
+def _render(notification: Notification, *, text_message: bool) -> tuple[dict, str, str]:
+    """The kind's context, subject and body in the notification's language (already active)."""
+    spec = KINDS[notification.kind]
+    context = {**spec.context(notification), "text_message": text_message}
+    template = f"notify/email/{notification.kind}"
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}_body.txt", context)
+    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+    return context, subject, body
+
+
 def build_message(notification: Notification, *, connection=None) -> EmailMessage:
     """The email for a notification, in its language. Raises NotStillWanted for a stale one."""
     spec = KINDS[notification.kind]
     if spec.prepare is not None:
         spec.prepare(notification)
     with translation.override(notification.language or settings.LANGUAGE_CODE):
-        context = spec.context(notification)
-        template = f"notify/email/{notification.kind}"
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body = render_to_string(f"{template}_body.txt", context)
-        body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+        _context, subject, body = _render(notification, text_message=False)
         message = EmailMessage(
             subject=subject,
             body=body,
@@ -72,3 +80,26 @@ def build_message(notification: Notification, *, connection=None) -> EmailMessag
             filename, ics = spec.calendar(notification)
             message.attach(filename, ics, "text/calendar")
     return message
+
+
+@dataclass(frozen=True)
+class TextMessage:
+    """A notification as plain text for SMS and LINE: the email's subject as the first line, then its body
+    (rendered from the same templates and context, with `text_message` on: no attachment, no "this email")."""
+
+    subject: str
+    body: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.subject}\n\n{self.body}"
+
+
+def build_text(notification: Notification) -> TextMessage:
+    """The plain-text message for a notification, in its language. Raises NotStillWanted for a stale one."""
+    spec = KINDS[notification.kind]
+    if spec.prepare is not None:
+        spec.prepare(notification)
+    with translation.override(notification.language or settings.LANGUAGE_CODE):
+        _context, subject, body = _render(notification, text_message=True)
+    return TextMessage(subject=subject, body=body)

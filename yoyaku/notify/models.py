@@ -33,6 +33,8 @@ class Notification(models.Model):
         EMAIL = "email", _("email")
         WEBHOOK = "webhook", _("webhook")
         LOG = "log", _("log (demo)")
+        SMS = "sms", _("SMS")
+        LINE = "line", _("LINE")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -54,6 +56,8 @@ class Notification(models.Model):
     # rewrite what an earlier email reports.
     payload = models.JSONField(default=dict)
     email = models.EmailField(blank=True)
+    # The address of an SMS or LINE row (a phone number in E.164, a LINE user id); empty for the other channels.
+    recipient = models.CharField(max_length=100, blank=True)
     language = models.CharField(max_length=10, default="ja")
     by_staff = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)

@@ -15,21 +15,31 @@ from django.utils import timezone
 from .models import Notification
 
 
+def _address_fields(channel: str, email: str, recipient: str) -> dict:
+    """The row's channel, address and first status: without an address, skipped (the act is still on record)."""
+    address = email if channel == Notification.Channel.EMAIL else recipient
+    return {"channel": channel, "email": email if channel == Notification.Channel.EMAIL else "",
+            "recipient": "" if channel == Notification.Channel.EMAIL else recipient,
+            "status": Notification.Status.PENDING if address else Notification.Status.SKIPPED,
+            "last_error": "" if address else f"no {channel} address"}
+
+
 def notification_queue(*, kind: str, reservation_id: int, payload: dict, email: str, language: str,
-                       by_staff: bool = False, dedupe_key: str | None = None) -> tuple[Notification, bool]:
-    """Queue one email; returns (notification, created). Without an address the row is written as skipped
-    (the act is still on record). With a `dedupe_key` at most one row exists for the key, however many
-    callers race for it (the unique index decides; the loser gets the winner's row and created=False)."""
+                       by_staff: bool = False, dedupe_key: str | None = None, channel: str = Notification.Channel.EMAIL,
+                       recipient: str = "") -> tuple[Notification, bool]:
+    """Queue one message; returns (notification, created). `channel`: email (to `email`), or sms / line (to
+    `recipient`: a phone number, a LINE user id); the same outbox, worker and retries for each. Without an
+    address the row is written as skipped (the act is still on record). With a `dedupe_key` at most one row
+    exists for the key, however many callers race for it (the unique index decides; the loser gets the
+    winner's row and created=False)."""
     fields = {
         "kind": kind,
         "reservation_id": reservation_id,
         "payload": payload,
-        "email": email,
         "language": language,
         "by_staff": by_staff,
-        "status": Notification.Status.PENDING if email else Notification.Status.SKIPPED,
-        "last_error": "" if email else "no email address",
         "next_attempt_at": timezone.now(),
+        **_address_fields(channel, email, recipient),
     }
     if dedupe_key is None:
         return Notification.objects.create(**fields), True
@@ -48,11 +58,15 @@ def notification_queue(*, kind: str, reservation_id: int, payload: dict, email: 
 
 def notifications_queue_many(items: list[dict]) -> list[Notification]:
     """`notification_queue` for many new messages at once (no dedupe_key), e.g. an allocation run's thousands:
-    each item holds its keyword arguments (kind, reservation_id, payload, email, language, by_staff)."""
+    each item holds its keyword arguments (kind, reservation_id, payload, email, language, by_staff, and
+    optionally channel and recipient)."""
     now = timezone.now()
-    rows = [Notification(**item, status=Notification.Status.PENDING if item["email"] else Notification.Status.SKIPPED,
-                         last_error="" if item["email"] else "no email address", next_attempt_at=now)
-            for item in items]
+    rows = []
+    for item in items:
+        item = dict(item)
+        address = _address_fields(item.pop("channel", Notification.Channel.EMAIL), item.pop("email"),
+                                   item.pop("recipient", ""))
+        rows.append(Notification(**item, **address, next_attempt_at=now))
     return Notification.objects.bulk_create(rows, batch_size=1000)
 
 

@@ -38,7 +38,7 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.db.models import Q
 from django.utils import timezone
 
-from .channels import adapter_for, describe_error
+from .channels import adapter_for, channels_config_check, describe_error
 from .conf import notify_setting, notify_settings_check
 from .jobs import JOBS, jobs_check
 from .messages import NotStillWanted, build_message  # noqa: F401 - the email adapter's, by this name
@@ -200,8 +200,9 @@ def is_idle(now=None) -> bool:
 
 
 def config_check() -> None:
-    """The settings and every registered job's: ImproperlyConfigured, one line, before anything runs."""
+    """The settings, the channels' and every registered job's: ImproperlyConfigured, one line, before anything runs."""
     notify_settings_check()
+    channels_config_check()
     jobs_check()
 
 

@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from .furigana import with_furigana
-from .views import account, allocation, booking, household, move_up, reservations, top
+from .views import account, allocation, booking, contact, household, move_up, reservations, top
 
 app_name = "portal"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("reservations/<str:code>/change/", booking.change_view, name="change"),
     path("reservations/<str:code>/change/check/", booking.change_check_view, name="change_check"),
     path("reservations/<str:code>/details/", reservations.details_view, name="details"),
+    path("reservations/<str:code>/details/channel/", contact.contact_channel_view, name="contact_channel"),
     path("reservations/<str:code>/print/", reservations.print_view, name="print"),
     path("reservations/<str:code>/cancel/", reservations.cancel_view, name="cancel"),
     path("reservations/<str:code>/calendar.ics", reservations.ics_view, name="ics"),

@@ -5,13 +5,14 @@ URLs carry database ids and reservation codes only: searches by personal data ar
 
 from django.urls import path
 
-from . import imports
+from . import contact, imports
 from . import views as residents
 
 urlpatterns = [
     path("residents/", residents.search_view, name="resident_search"),
     path("residents/import/", imports.import_view, name="residents_import"),
     path("residents/<int:resident_id>/", residents.detail_view, name="resident_detail"),
+    path("residents/<int:resident_id>/contact/", contact.contact_channel_view, name="resident_contact_channel"),
     path("residents/<int:resident_id>/book/<int:dose>/", residents.book_view, name="resident_book"),
     path("residents/<int:resident_id>/book/<int:dose>/details/", residents.book_details_view,
          name="resident_book_details"),

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests import factories as f
+from yoyaku.booking import qr
 from yoyaku.notify.models import Notification
 from yoyaku.notify.worker import Worker
 
@@ -43,7 +44,11 @@ def test_a_booking_sends_exactly_one_confirmation_with_a_valid_calendar_file(smt
     assert settings.YOYAKU["CALL_CENTRE_HOURS"] in body
     assert "North Clinic" in body and "1-2-3 Kita, Demo City" in body
 
-    [attachment] = list(message.iter_attachments())
+    attachment, qr_code = list(message.iter_attachments())
+    # The check-in QR code (booking/qr.py) as a PNG attachment, which every mail client shows.
+    assert qr_code.get_content_type() == "image/png"
+    assert qr_code.get_filename() == f"check-in-qr-{reservation.code}.png"
+    assert qr_code.get_content() == qr.qr_png(reservation.code) and "QR code for the reception" in body
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_filename() == f"vaccination-{reservation.code}.ics"
     calendar = icalendar.Calendar.from_ical(attachment.get_content())

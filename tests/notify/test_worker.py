@@ -164,7 +164,7 @@ def test_staff_changes_and_cancellations_say_the_call_centre_did_it(booking_city
     assert "The city's call centre changed this reservation." in changed.body
     assert "Before the change:" in changed.body and "11:00" in changed.body
     assert "The city's call centre cancelled this reservation." in cancelled.body
-    assert [len(list(m.attachments)) for m in (booked, changed, cancelled)] == [1, 1, 0]
+    assert [len(list(m.attachments)) for m in (booked, changed, cancelled)] == [2, 2, 0]  # .ics and the QR code
     for message in (booked, changed, cancelled):
         assert reservation.code in message.subject and reservation.code in message.body
         assert "0120-000-000" in message.body

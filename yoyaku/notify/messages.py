@@ -29,6 +29,8 @@ class MessageKind:
     context: Callable[[Notification], dict]
     # A calendar file to attach: (file name, RFC 5545 text), called with the language active.
     calendar: Callable[[Notification], tuple[str, str]] | None = None
+    # Other files to attach: [(file name, content, MIME type)], called with the language active.
+    attachments: Callable[[Notification], list[tuple[str, bytes, str]]] | None = None
     # Called just before sending: raises NotStillWanted(reason) if the message went stale (marked
     # skipped with the reason). It may refresh notification.payload (saved by the worker).
     prepare: Callable[[Notification], None] | None = None
@@ -79,6 +81,8 @@ def build_message(notification: Notification, *, connection=None) -> EmailMessag
         if spec.calendar is not None:
             filename, ics = spec.calendar(notification)
             message.attach(filename, ics, "text/calendar")
+        for filename, content, mimetype in spec.attachments(notification) if spec.attachments else ():
+            message.attach(filename, content, mimetype)
     return message
 
 

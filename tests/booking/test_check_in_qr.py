@@ -152,7 +152,8 @@ def test_already_checked_in_says_so_with_the_lot_and_records_nothing_more(staff,
     scan(staff, city, qr.check_in_token(hana.code))
     with translation.override("en"), pytest.raises(errors.CheckInAlreadyDone) as caught:
         scan(staff, city, qr.check_in_token(hana.code), lot="OTHER1")
-    assert caught.value.message.startswith("Already checked in: dose 1 is recorded") and "FF3847" in caught.value.message
+    message = caught.value.message
+    assert message.startswith("Already checked in: dose 1 is recorded") and "FF3847" in message
     assert DoseRecord.objects.count() == 1 and AuditEvent.objects.filter(action="dose.record").count() == 1
 
 
@@ -195,3 +196,42 @@ def test_checked_in_on_another_phone_between_verify_and_record_says_already_chec
     with pytest.raises(errors.CheckInAlreadyDone) as caught:
         scan(staff, city, qr.check_in_token(hana.code))
     assert "OTHER1" in caught.value.message and DoseRecord.objects.get().lot == "OTHER1"
+
+
+# --- The emails ---------------------------------------------------------------------------------------------
+
+
+def test_the_confirmation_change_and_reminder_emails_attach_the_qr_code_and_a_cancellation_does_not(staff, city):
+    from yoyaku.booking import notifications
+    from yoyaku.notify.messages import build_message
+    from yoyaku.notify.models import Notification
+
+    resident = f.resident(email="hana@example.jp")
+    first = f.slot(venue=city["own"], vaccine=city["pfz"], starts_at=f.at(5, 10))
+    later = f.slot(venue=city["own"], vaccine=city["pfz"], starts_at=f.at(6, 10))
+    reservation = services.reservation_book(actor=services.Actor.for_resident(resident), resident=resident,
+                                            slot_id=first.pk, dose_number=1, email="hana@example.jp")
+    services.reservation_change(actor=services.Actor.for_resident(resident), reservation=reservation,
+                                slot_id=later.pk)
+    kinds = {}
+    for note in Notification.objects.filter(reservation=reservation).exclude(kind=Notification.WEBHOOK_KIND):
+        with translation.override("en"):
+            kinds[note.kind] = build_message(note)
+    png = (f"check-in-qr-{reservation.code}.png", qr.qr_png(reservation.code), "image/png")
+    for kind in (Notification.Kind.BOOKED, Notification.Kind.CHANGED):
+        message = kinds[kind]
+        assert png in message.attachments
+        assert "QR code for the reception at the venue" in message.body
+    tomorrow = services.reservation_book(
+        actor=staff, resident=f.resident(email="jiro@example.jp"), dose_number=1, email="jiro@example.jp",
+        slot_id=f.slot(venue=city["own"], vaccine=city["pfz"], starts_at=f.at(1, 15)).pk, reason="電話で予約")
+    reminder = Notification.objects.create(
+        kind=Notification.Kind.REMINDER, reservation_id=tomorrow.pk, language="ja", email="jiro@example.jp",
+        payload=notifications.reservation_snapshot(tomorrow))
+    message = build_message(reminder)
+    assert (f"check-in-qr-{tomorrow.code}.png", qr.qr_png(tomorrow.code), "image/png") in message.attachments
+    assert "添付の画像は会場受付用のQRコードです" in message.body
+    services.reservation_cancel(actor=services.Actor.for_resident(resident), reservation=reservation)
+    cancelled = Notification.objects.get(reservation=reservation, kind=Notification.Kind.CANCELLED)
+    message = build_message(cancelled)
+    assert all(name != png[0] for name, *_rest in message.attachments) and "QRコード" not in message.body

@@ -109,3 +109,16 @@ class NoShowForm(BaseForm):
     reason = reason_field(required=False, label=gettext_lazy("Reason"))
 
 
+
+
+class ScanForm(BaseForm):
+    """What the scanner read (the QR code's token) or the 予約ID typed by hand: the service tells them apart."""
+
+    scanned = forms.CharField(
+        label=gettext_lazy("Reservation ID"), max_length=200,
+        help_text=gettext_lazy("8 letters and digits, as on the confirmation. A scanned QR code fills this in."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "medium", "autocapitalize": "characters",
+                                      "spellcheck": "false", "enterkeyhint": "go"}),
+        error_messages={"required": gettext_lazy("Scan the QR code or enter the reservation ID."),
+                        "max_length": gettext_lazy("Scan the QR code or enter the reservation ID.")},
+    )

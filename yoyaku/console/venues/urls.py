@@ -3,7 +3,7 @@ roles.staff_required. URLs carry only database ids, dates and reservation codes.
 
 from django.urls import path
 
-from . import desk, move_up, move_up_offers, rosters
+from . import desk, move_up, move_up_offers, rosters, scan
 
 urlpatterns = [
     path("move-up/", move_up.move_up_list_view, name="move_up"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("rosters/<int:venue_id>/<str:day>/roster.csv", rosters.roster_csv_view, name="roster_csv"),
     path("rosters/<int:venue_id>/<str:day>/roster.xlsx", rosters.roster_xlsx_view, name="roster_xlsx"),
     path("rosters/<int:venue_id>/<str:day>/desk/", desk.desk_view, name="desk"),
+    path("rosters/<int:venue_id>/<str:day>/desk/scan/", scan.scan_view, name="desk_scan"),
     path("check-in/<str:code>/", rosters.check_in_view, name="check_in"),
     path("check-in/<str:code>/no-show/", rosters.no_show_view, name="no_show"),
 ]

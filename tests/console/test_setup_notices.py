@@ -143,3 +143,27 @@ def test_operators_cannot_write_notices(staff_client):
     assert client.post("/console/setup/notices/new/", {**TEXTS, **moment("publish_from", timezone.now())}
                        ).status_code == 403
     assert not Notice.objects.exists()
+
+
+def test_the_easy_japanese_version_is_optional_saved_and_audited(admin):
+    form = admin.get("/console/setup/notices/new/").content.decode()
+    assert 'name="title_easy"' in form and 'name="body_easy"' in form and '<h2 lang="ja">やさしい日本語</h2>' in form
+    admin.post("/console/setup/notices/new/", {**TEXTS, **moment("publish_from", timezone.now())})
+    saved = Notice.objects.get()
+    assert (saved.title_easy, saved.body_easy) == ("", "")
+    response = admin.post(f"/console/setup/notices/{saved.pk}/", {
+        **TEXTS, "title_easy": " ばしょが かわります ", "body_easy": "ばしょが かわりました。",
+        **moment("publish_from", saved.publish_from), "reason": "easy version"})
+    assert response.status_code == 302
+    saved.refresh_from_db()
+    assert (saved.title_easy, saved.body_easy) == ("ばしょが かわります", "ばしょが かわりました。")
+    event = AuditEvent.objects.get(action="notice.update")
+    assert event.data["fields"] == ["body_easy", "title_easy"] and "easy" in event.data["languages"]
+    assert 'value="ばしょが かわります"' in admin.get(f"/console/setup/notices/{saved.pk}/").content.decode()
+
+
+def test_an_easy_japanese_title_too_long_is_refused_on_its_field(admin):
+    response = admin.post("/console/setup/notices/new/", {
+        **TEXTS, "title_easy": "あ" * 201, **moment("publish_from", timezone.now())})
+    assert response.status_code == 200 and 'href="#id_title_easy"' in summary(response.content.decode())
+    assert not Notice.objects.exists()

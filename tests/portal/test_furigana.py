@@ -57,3 +57,28 @@ def test_english_pages_are_never_changed(logged_in, city):
     logged_in.cookies["django_language"] = "en"
     html = logged_in.get("/").content.decode()
     assert "<ruby>" not in html and "Furigana" not in html  # the switch is for the Japanese pages
+
+
+def test_the_citys_easy_japanese_notice_is_shown_with_furigana_on(logged_in, city):
+    from yoyaku.booking.models import Notice
+
+    Notice.objects.create(title_ja="接種会場の変更について", body_ja="会場が変更になりました。",
+                          title_en="Venue change", title_easy="ちゅうしゃの ばしょが かわります",
+                          body_easy="ばしょが かわりました。")
+    html = logged_in.get("/").content.decode()
+    assert "接種会場の変更について" in html and "ばしょが かわります" not in html
+    logged_in.post("/furigana/", {"furigana": "on", "next": "/"})
+    html = logged_in.get("/").content.decode()
+    assert "<summary>ちゅうしゃの ばしょが かわります</summary>" in html and "ばしょが かわりました。" in html
+    assert "会場が変更になりました" not in html
+    logged_in.cookies["django_language"] = "en"  # the easy version is Japanese: English pages keep the English
+    html = logged_in.get("/").content.decode()
+    assert "Venue change" in html and "かわります" not in html
+
+
+def test_a_notice_without_an_easy_version_shows_its_japanese_with_furigana_on(logged_in, city):
+    from yoyaku.booking.models import Notice
+
+    Notice.objects.create(title_ja="おしらせ", body_ja="ほんぶん")
+    logged_in.post("/furigana/", {"furigana": "on", "next": "/"})
+    assert "<summary>おしらせ</summary>" in logged_in.get("/").content.decode()

@@ -441,6 +441,9 @@ class Notice(models.Model):
     body_zh_hans = models.TextField(_("body (Chinese)"), blank=True)
     title_ko = models.CharField(_("title (Korean)"), max_length=200, blank=True)
     body_ko = models.TextField(_("body (Korean)"), blank=True)
+    # やさしい日本語: the city's own easy version, shown to residents who turned on furigana (empty: the Japanese).
+    title_easy = models.CharField(_("title (easy Japanese)"), max_length=200, blank=True)
+    body_easy = models.TextField(_("body (easy Japanese)"), blank=True)
     publish_from = models.DateTimeField(_("publish from"), default=timezone.now)
     publish_until = models.DateTimeField(_("publish until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -455,8 +458,12 @@ class Notice(models.Model):
     def __str__(self):
         return self.title_ja
 
-    def in_language(self, language: str) -> tuple[str, str]:
+    def in_language(self, language: str, *, easy: bool = False) -> tuple[str, str]:
+        """Title and body in `language`, else the Japanese; `easy` (Japanese pages with furigana on): the
+        city's easy-Japanese version where it wrote one."""
         suffix = (language or "ja").lower().replace("-", "_")
+        if easy and suffix == "ja":
+            return self.title_easy or self.title_ja, self.body_easy or self.body_ja
         title = getattr(self, f"title_{suffix}", "") or self.title_ja
         body = getattr(self, f"body_{suffix}", "") or self.body_ja
         return title, body

@@ -339,7 +339,7 @@ def venue_day_close(*, actor: Actor, venue: Venue, day: date, reason: str,
 # --- Notices ---------------------------------------------------------------------------------------------
 
 NOTICE_TEXT_FIELDS = ("title_ja", "body_ja", "title_en", "body_en", "title_zh_hans", "body_zh_hans",
-                      "title_ko", "body_ko")
+                      "title_ko", "body_ko", "title_easy", "body_easy")
 NOTICE_REQUIRED_FIELDS = ("title_ja", "body_ja")  # other languages fall back to Japanese (Notice.in_language)
 
 
@@ -354,7 +354,8 @@ def notice_save(
     now: datetime | None = None,
 ) -> Notice:
     """Write a notice (`notice` None) or change one. Title and body are required in Japanese only; English,
-    Chinese and Korean are optional (residents reading those see the Japanese when they are empty)."""
+    Chinese and Korean are optional (residents reading those see the Japanese when they are empty), and so is
+    the easy-Japanese version (title_easy, body_easy: shown on Japanese pages with furigana on)."""
     _staff_only(actor)
     unknown = set(texts) - set(NOTICE_TEXT_FIELDS)
     if unknown:
@@ -399,7 +400,8 @@ def notice_save(
 
 
 def _languages(values: dict) -> list[str]:
-    return [lang for lang in ("ja", "en", "zh_hans", "ko") if values.get(f"title_{lang}")]
+    languages = [lang for lang in ("ja", "en", "zh_hans", "ko") if values.get(f"title_{lang}")]
+    return [*languages, "easy"] if values.get("title_easy") or values.get("body_easy") else languages
 
 
 def notice_withdraw(*, actor: Actor, notice: Notice, reason: str = "", now: datetime | None = None) -> Notice:

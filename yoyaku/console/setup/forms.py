@@ -516,13 +516,19 @@ class NoticeForm(SetupForm):
                                help_text=gettext_lazy("Empty: residents reading Korean see the Japanese."))
     body_ko = forms.CharField(label=gettext_lazy("Text (Korean)"), required=False, max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 4}))
+    title_easy = forms.CharField(label=gettext_lazy("Title (easy Japanese)"), required=False, max_length=200,
+                                 help_text=gettext_lazy("Shown instead of the Japanese to residents who turned on "
+                                                        "furigana and easy Japanese. Empty: they see the "
+                                                        "Japanese above."))
+    body_easy = forms.CharField(label=gettext_lazy("Text (easy Japanese)"), required=False, max_length=5000,
+                                widget=forms.Textarea(attrs={"rows": 4}))
     publish_from = DateField(with_time=True, label=gettext_lazy("Publish from"),
                              error_messages={"required": gettext_lazy("Enter when the notice is shown from.")})
     publish_until = DateField(with_time=True, label=gettext_lazy("Publish until"), required=False,
                               help_text=gettext_lazy("Optional. Empty: shown until withdrawn."))
 
     TEXT_FIELDS = ("title_ja", "body_ja", "title_en", "body_en", "title_zh_hans", "body_zh_hans", "title_ko",
-                   "body_ko")
+                   "body_ko", "title_easy", "body_easy")
     FIELDS_BY_CODE = {**{f"{name}_empty": name for name in TEXT_FIELDS},
                       **{f"{name}_too_long": name for name in TEXT_FIELDS},
                       "notice_until_before_from": "publish_until"}

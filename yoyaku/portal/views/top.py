@@ -13,6 +13,7 @@ from yoyaku.booking.models import Notice, Vaccine, Venue
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day
 
+from .. import furigana
 from ..session import booking_for, resident_required
 
 FILTER_DAYS = 7
@@ -86,7 +87,8 @@ def top_view(request):
     resident = booking_for(request)
     now = timezone.now()
     language = get_language()
-    notices = [notice.in_language(language) for notice in Notice.objects.published(now=now)[:10]]
+    easy = furigana.wanted(request)  # the city's easy-Japanese notices, with the guide's easy sentences
+    notices = [notice.in_language(language, easy=easy) for notice in Notice.objects.published(now=now)[:10]]
     doses = selectors.dose_rows(resident=resident, now=now)
     # The grid's cells book the first dose the resident can book now (none: the cells only show).
     book_dose = next((row["dose"] for row in doses if row["eligibility"] and row["eligibility"].allowed), None)

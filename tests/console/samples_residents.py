@@ -13,6 +13,7 @@ def samples(world):
     return [
         Sample("resident_search", allowed=DESK),
         Sample("resident_detail", {"resident_id": resident}, allowed=DESK),
+        Sample("resident_contact_channel", {"resident_id": resident}, allowed=DESK),
         Sample("resident_detail", {"resident_id": neighbour}, allowed=DESK,
                note="a resident booked at the other venue: not a venue matter, the desk sees everyone"),
         # Dose 1 is booked (that page redirects to the resident); dose 2 can be booked after it.

@@ -109,3 +109,50 @@ def test_the_qr_code_on_the_done_page_is_scanned_into_check_in(browse, demo_city
         files=[{"name": "qr.png", "mimeType": "image/png", "buffer": picture}])
     expect(page.get_by_role("alert")).to_contain_text("受付済みです")
     assert DoseRecord.objects.filter(reservation=reservation).count() == 1
+
+
+def fake_camera_video(text: str, path) -> None:
+    """A Y4M video (what Chromium's fake camera plays) of the QR code of `text` on a light background."""
+    import segno
+
+    rows = [list(row) for row in segno.make(text, error="m").matrix_iter(scale=6, border=4)]
+    side = len(rows)
+    width, height = 640, 480
+    left, top = (width - side) // 2, (height - side) // 2
+    luma = bytearray([200]) * (width * height)
+    for y, row in enumerate(rows):
+        line = bytes(16 if dark else 235 for dark in row)
+        start = (top + y) * width + left
+        luma[start:start + side] = line
+    chroma = bytes([128]) * (width // 2 * height // 2)
+    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode() + frame * 5)
+
+
+def test_the_phones_camera_reads_the_code(browser, axe_source, live_server, demo_city, tmp_path):
+    """The camera path: Chromium's fake camera plays a video of a reservation's QR code; 「カメラで読み取る」
+    (allowed by this page's Permissions-Policy: with camera=() this test fails) reads it and shows the person."""
+    from django.utils import timezone
+
+    from yoyaku.booking import qr
+
+    from .conftest import CHROMIUM, LAUNCH_ARGS, Browse
+    from .test_console_desk import people_today
+
+    venue, (hanako, _jiro) = people_today()
+    video = tmp_path / "qr.y4m"
+    fake_camera_video(qr.check_in_token(hanako.code), video)
+    camera_browser = browser.browser_type.launch(executable_path=str(CHROMIUM), args=[
+        *LAUNCH_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    session = Browse(browser=camera_browser, base_url=live_server.url, axe_source=axe_source)
+    try:
+        page = staff_log_in(session, "venue1", PHONE)
+        page.goto(f"/console/rosters/{venue.pk}/{timezone.localdate().isoformat()}/desk/scan/")
+        page.get_by_role("button", name="カメラで読み取る", exact=True).click()
+        expect(heading(page, "ご本人の確認", level=2)).to_be_visible()
+        expect(page.locator("#person")).to_contain_text(hanako.code)
+        expect(page.locator("#person")).to_contain_text(hanako.resident.full_name)
+    finally:
+        session.close()
+        camera_browser.close()

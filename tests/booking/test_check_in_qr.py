@@ -13,6 +13,7 @@ from tests import factories as f
 from yoyaku.booking import errors, qr, services
 from yoyaku.booking.models import AuditEvent, DoseRecord, Reservation
 
+from ..console import test_desk
 from ..console.test_rosters import booked_today
 
 pytestmark = pytest.mark.django_db
@@ -63,13 +64,7 @@ def test_the_svg_is_named_for_screen_readers_and_has_no_inline_style():
 
 # --- The service -------------------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def city(db):
-    f.open_window()
-    pfz = f.vaccine(code="PFZ", name="Pfizer")
-    return {"pfz": pfz, "own": f.venue(vaccines=[pfz], name="さくら内科クリニック", code="C01"),
-            "other": f.venue(vaccines=[pfz], name="みどり医院", code="C02")}
+city = test_desk.city  # the fixture: two venues, さくら内科クリニック (own) and みどり医院 (other)
 
 
 @pytest.fixture

@@ -10,17 +10,12 @@ from tests import factories as f
 from yoyaku.booking import qr, services
 from yoyaku.booking.models import AuditEvent, DoseRecord, Reservation
 
+from . import test_desk
 from .test_rosters import as_role, booked_today  # noqa: F401 (as_role: a fixture)
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def city(db):
-    f.open_window()
-    pfz = f.vaccine(code="PFZ", name="Pfizer")
-    return {"pfz": pfz, "own": f.venue(vaccines=[pfz], name="さくら内科クリニック", code="C01"),
-            "other": f.venue(vaccines=[pfz], name="みどり医院", code="C02")}
+city = test_desk.city  # the fixture: two venues, さくら内科クリニック (own) and みどり医院 (other)
 
 
 @pytest.fixture

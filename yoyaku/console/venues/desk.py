@@ -32,29 +32,40 @@ from .rosters import LOT_SESSION_KEY, ROLES, venue_for
 SEARCH_SESSION_KEY = "console:desk-search:{venue}:{day}"
 
 
-def _desk_url(venue_id: int, day) -> str:
-    return reverse("console:desk", kwargs={"venue_id": venue_id, "day": day.isoformat()})
+def desk_start(request, venue_id: int, day_text: str, url_name: str):
+    """What the desk and the QR scanner (scan.py) start with: the venue (404 if not this user's), the day, the
+    page's URL, the session's lot number for the venue and its form."""
+    venue = venue_for(request.user, venue_id)
+    day = day_or_404(day_text)
+    url = reverse(url_name, kwargs={"venue_id": venue.pk, "day": day.isoformat()})
+    lot = request.session.get(LOT_SESSION_KEY.format(venue=venue.pk), "")
+    return venue, day, url, lot, LotForm(prefix="lot", initial={"lot": lot})
+
+
+def lot_set(request, venue) -> tuple[LotForm, bool]:
+    """The lot number POSTed (`set_lot`): kept in the session for the venue's next check-ins (True), or the
+    form with its error (False)."""
+    lot_form = LotForm(request.POST, prefix="lot")
+    if not lot_form.is_valid():
+        return lot_form, False
+    request.session[LOT_SESSION_KEY.format(venue=venue.pk)] = lot_form.cleaned_data["lot"]
+    messages.success(request, _("Lot number %(lot)s is used for the next check-ins.")
+                     % {"lot": lot_form.cleaned_data["lot"]})
+    return lot_form, True
 
 
 @require_http_methods(["GET", "POST"])
 @staff_required(*ROLES)
 def desk_view(request, venue_id: int, day: str):
-    venue = venue_for(request.user, venue_id)
-    day = day_or_404(day)
-    url = _desk_url(venue.pk, day)
-    lot_key = LOT_SESSION_KEY.format(venue=venue.pk)
+    venue, day, url, lot, lot_form = desk_start(request, venue_id, day, "console:desk")
     search_key = SEARCH_SESSION_KEY.format(venue=venue.pk, day=day.isoformat())
-    lot_form = LotForm(prefix="lot", initial={"lot": request.session.get(lot_key, "")})
     search_form = DeskSearchForm(initial={"q": request.session.get(search_key, "")})
     if request.method == "POST":
         if "check_in" in request.POST:
             return _check_in(request, venue, day, url)
         if "set_lot" in request.POST:
-            lot_form = LotForm(request.POST, prefix="lot")
-            if lot_form.is_valid():
-                request.session[lot_key] = lot_form.cleaned_data["lot"]
-                messages.success(request, _("Lot number %(lot)s is used for the next check-ins.")
-                                 % {"lot": lot_form.cleaned_data["lot"]})
+            lot_form, saved = lot_set(request, venue)
+            if saved:
                 return redirect(url)
         elif "clear" in request.POST:
             request.session.pop(search_key, None)
@@ -69,7 +80,7 @@ def desk_view(request, venue_id: int, day: str):
     shown = search.roster_filter(everyone, typed)
     waiting = [r for r in shown if r.status == Reservation.Status.BOOKED]
     return page(request, "console/venues/desk.html", {
-        "venue": venue, "day": day, "today": timezone.localdate(), "lot": request.session.get(lot_key, ""),
+        "venue": venue, "day": day, "today": timezone.localdate(), "lot": lot,
         "lot_form": lot_form, "search_form": search_form, "typed": typed,
         "waiting": waiting, "others": [r for r in shown if r.status != Reservation.Status.BOOKED],
         "total": len(everyone), "total_waiting": sum(1 for r in everyone if r.status == Reservation.Status.BOOKED),

@@ -24,38 +24,26 @@ from django.views.decorators.http import require_http_methods
 from yoyaku.booking import services
 from yoyaku.booking.errors import BookingError
 from yoyaku.web.pages import page
-from yoyaku.web.query import day_or_404
 from yoyaku.web.request import staff_actor
 
 from ..roles import staff_required, venue_ids_of
-from .forms import LotForm, ScanForm
-from .rosters import LOT_SESSION_KEY, ROLES, venue_for
+from .desk import desk_start, lot_set
+from .forms import ScanForm
+from .rosters import ROLES
 
 PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=()"
-
-
-def _scan_url(venue_id: int, day) -> str:
-    return reverse("console:desk_scan", kwargs={"venue_id": venue_id, "day": day.isoformat()})
 
 
 @require_http_methods(["GET", "POST"])
 @staff_required(*ROLES)
 def scan_view(request, venue_id: int, day: str):
-    venue = venue_for(request.user, venue_id)
-    day = day_or_404(day)
-    url = _scan_url(venue.pk, day)
-    lot_key = LOT_SESSION_KEY.format(venue=venue.pk)
-    lot = request.session.get(lot_key, "")
-    lot_form = LotForm(prefix="lot", initial={"lot": lot})
+    venue, day, url, lot, lot_form = desk_start(request, venue_id, day, "console:desk_scan")
     form = ScanForm()
     found = None
     if request.method == "POST":
         if "set_lot" in request.POST:
-            lot_form = LotForm(request.POST, prefix="lot")
-            if lot_form.is_valid():
-                request.session[lot_key] = lot_form.cleaned_data["lot"]
-                messages.success(request, _("Lot number %(lot)s is used for the next check-ins.")
-                                 % {"lot": lot_form.cleaned_data["lot"]})
+            lot_form, saved = lot_set(request, venue)
+            if saved:
                 return redirect(url)
         elif "check_in" in request.POST:
             return _check_in(request, venue, day, url, lot)

@@ -349,7 +349,7 @@ YOYAKU = {
     # time left before the slot, at least MOVE_UP_OFFER_MIN_MINUTES, at most MOVE_UP_OFFER_MINUTES; 0: fixed.
     "MOVE_UP_OFFER_WINDOW_SHARE": float(os.environ.get("YOYAKU_MOVE_UP_OFFER_WINDOW_SHARE", "0")),
     "MOVE_UP_OFFER_MIN_MINUTES": int(os.environ.get("YOYAKU_MOVE_UP_OFFER_MIN_MINUTES", "15")),
-    # Households (docs/households.md): family members one logged-in resident may add and book for.
+    # Households (docs/allocation.md, Households): family members one logged-in resident may add and book for.
     "HOUSEHOLD_LIMIT": int(os.environ.get("YOYAKU_HOUSEHOLD_LIMIT", "6")),
     "SITE_URL": os.environ.get("YOYAKU_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
 }

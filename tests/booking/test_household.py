@@ -1,5 +1,5 @@
-"""Households (docs/households.md): adding and removing family members, and booking, changing and cancelling for
-them through the reservation services with the logged-in resident recorded as the booker."""
+"""Households (docs/allocation.md, Households): adding and removing family members, and booking, changing and
+cancelling for them through the reservation services with the logged-in resident recorded as the booker."""
 
 from datetime import date
 

@@ -1,6 +1,6 @@
 """The resident's login session: who is logged in, idle expiry, logout, and whom they are booking for.
 
-Booking for a household member (docs/households.md) never logs in as the member: the session keeps the
+Booking for a household member (docs/allocation.md, Households) never logs in as the member: the session keeps the
 logged-in resident and, under BOOKING_FOR_KEY, the member chosen on the household page. `booking_for` checks
 that choice against the household on every request (a member removed meanwhile, or made inactive, falls back
 to the logged-in resident); services get the logged-in resident as the actor and the member as the resident,

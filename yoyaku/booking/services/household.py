@@ -1,5 +1,5 @@
 """Households: a logged-in resident (the holder) adds family members by their own ticket number and birth
-date, then books, changes and cancels for them through the reservation services (docs/households.md).
+date, then books, changes and cancels for them through the reservation services (docs/allocation.md, Households).
 
 Verification here is the comparison only; the login throttle that must wrap it (counted first, then decided)
 is the web layer's (web/throttle.py), as for the login: the resident site's household page calls it.

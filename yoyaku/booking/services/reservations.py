@@ -78,7 +78,7 @@ def _check_web_deadline(*, actor: Actor, reservation: Reservation, now: datetime
 
 
 def _check_owner(*, actor: Actor, reservation: Reservation) -> None:
-    # A resident acts on their own reservations and on their household members' (docs/households.md).
+    # A resident acts on their own reservations and on their household members' (docs/allocation.md, Households).
     if actor.is_resident and not selectors.may_act_for(actor_resident_id=actor.resident.pk,
                                                        resident_id=reservation.resident_id):
         raise NotYours()

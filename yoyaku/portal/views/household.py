@@ -1,8 +1,8 @@
-"""Households (家族の予約, docs/households.md): the household page lists the logged-in resident and the family
-members they added, with each person's doses and next step; members are added by their own ticket number and
+"""Households (家族の予約; docs/allocation.md, Households): the household page lists the logged-in resident and
+the family members they added, with each person's doses and next step; members are added by their own ticket number and
 date of birth (throttled like the login), removed, and chosen as the person the booking pages act for.
 
-Choosing a member (「この方の予約へ」) stores the member in the session (session.set_booking_for); the booking,
+Choosing a member (「○○さんの予約・変更・キャンセル」) stores the member in the session (session.set_booking_for); the booking,
 history and reservation pages then act on that member while the logged-in resident stays the actor, and every
 request checks again that the member is still in the household. Nobody is ever logged in as the member.
 """

@@ -16,9 +16,7 @@ Timings live here, never in tests.
 
 import argparse
 import os
-import platform
 import sys
-import tempfile
 import time
 from io import StringIO
 from pathlib import Path
@@ -40,53 +38,37 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
 
     settings.DEBUG = False  # DEBUG also records every SQL statement, which costs time and memory
 
-    with tempfile.TemporaryDirectory(prefix="yoyaku-bench-") as tmp:
-        test_name = (str(Path(tmp) / "bench.sqlite3") if connection.vendor == "sqlite"
-                     else f"bench_allocation_{os.getpid()}")
-        connection.settings_dict["TEST"]["NAME"] = test_name
-        original_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            from tests.booking.test_allocation_scale import build_city
-            from yoyaku.booking import services
+    from bench.throwaway import throwaway_database
 
-            if connection.vendor == "sqlite":
-                import sqlite3
+    with throwaway_database("allocation"):
+        from tests.booking.test_allocation_scale import build_city
+        from yoyaku.booking import services
 
-                engine = f"SQLite {sqlite3.sqlite_version}"
-            else:
-                version = connection.cursor().connection.info.server_version  # e.g. 150020
-                engine = f"{connection.display_name} {version // 10000}.{version % 10000}"
-            print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-                  f"Django {django.get_version()}, {engine}")
+        started = time.perf_counter()
+        window = build_city(registrations=args.registrations, places=args.places)
+        print(f"city built: {args.registrations:,} registrations, {args.places:,} places "
+              f"in {time.perf_counter() - started:.1f} s (not part of the allocation)")
 
-            started = time.perf_counter()
-            window = build_city(registrations=args.registrations, places=args.places)
-            print(f"city built: {args.registrations:,} registrations, {args.places:,} places "
-                  f"in {time.perf_counter() - started:.1f} s (not part of the allocation)")
+        system = services.Actor.system()
+        started, cpu = time.perf_counter(), time.process_time()
+        dry = services.allocation_run(actor=system, window=window, seed=args.seed, dry_run=True)
+        print(f"dry run (the console's preview): {time.perf_counter() - started:.1f} s "
+              f"(this process's CPU {time.process_time() - cpu:.1f} s), {dry.allocated:,} allocated")
 
-            system = services.Actor.system()
-            started, cpu = time.perf_counter(), time.process_time()
-            dry = services.allocation_run(actor=system, window=window, seed=args.seed, dry_run=True)
-            print(f"dry run (the console's preview): {time.perf_counter() - started:.1f} s "
-                  f"(this process's CPU {time.process_time() - cpu:.1f} s), {dry.allocated:,} allocated")
+        started, cpu = time.perf_counter(), time.process_time()
+        published = services.allocation_run(actor=system, window=window, seed=args.seed)
+        print(f"published run: {time.perf_counter() - started:.1f} s "
+              f"(this process's CPU {time.process_time() - cpu:.1f} s)")
 
-            started, cpu = time.perf_counter(), time.process_time()
-            published = services.allocation_run(actor=system, window=window, seed=args.seed)
-            print(f"published run: {time.perf_counter() - started:.1f} s "
-                  f"(this process's CPU {time.process_time() - cpu:.1f} s)")
-
-            out = StringIO()
-            call_command("check_integrity", stdout=out)
-            print(f"check_integrity: {out.getvalue().strip().splitlines()[0]}")
-            assert published.assignments == dry.assignments, "the preview differs from what was published"
-            print(f"allocated {published.allocated} of {published.registrations} registrations, "
-                  f"{published.places_left} places left, {published.overbooked} overbooked")
-        finally:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
+        out = StringIO()
+        call_command("check_integrity", stdout=out)
+        print(f"check_integrity: {out.getvalue().strip().splitlines()[0]}")
+        assert published.assignments == dry.assignments, "the preview differs from what was published"
+        print(f"allocated {published.allocated} of {published.registrations} registrations, "
+              f"{published.places_left} places left, {published.overbooked} overbooked")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ def test_a_scanned_code_shows_the_person_then_one_tap_records_the_dose(staff, ci
     html = staff.post(url, {"scanned": token, "find": "1"}).content.decode()
     assert "佐藤 ハナ" in html and "サトウ ハナ" in html and hana.code in html
     assert f'name="check_in" value="{token}"' in html
+    assert html.count(token) == 1  # the box is empty again for the next person
     assert Reservation.objects.get(pk=hana.pk).status == Reservation.Status.BOOKED  # looking up changes nothing
 
     response = staff.post(url, {"check_in": token})

@@ -39,7 +39,7 @@ PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=()"
 def scan_view(request, venue_id: int, day: str):
     venue, day, url, lot, lot_form = desk_start(request, venue_id, day, "console:desk_scan")
     form = ScanForm()
-    found = None
+    found, scanned = None, ""
     if request.method == "POST":
         if "set_lot" in request.POST:
             lot_form, saved = lot_set(request, venue)
@@ -50,15 +50,18 @@ def scan_view(request, venue_id: int, day: str):
         else:
             form = ScanForm(request.POST)
             if form.is_valid():
+                scanned = form.cleaned_data["scanned"]
                 try:
                     found = services.reservation_check_in_verify(
-                        actor=staff_actor(request), venue=venue, day=day, scanned=form.cleaned_data["scanned"],
+                        actor=staff_actor(request), venue=venue, day=day, scanned=scanned,
                         venue_ids=venue_ids_of(request.user))
                 except BookingError as error:
                     form.add_error("scanned", error.message)
+                else:
+                    form = ScanForm()  # empty for the next person; the code read goes with the button
     response = page(request, "console/venues/scan.html", {
         "venue": venue, "day": day, "today": timezone.localdate(), "lot": lot, "lot_form": lot_form,
-        "form": form, "found": found, "scanned": form.cleaned_data.get("scanned", "") if found else "",
+        "form": form, "found": found, "scanned": scanned,
         "desk_url": reverse("console:desk", kwargs={"venue_id": venue.pk, "day": day.isoformat()}),
     }, forms=[lot_form, form])
     response["Permissions-Policy"] = PERMISSIONS_POLICY

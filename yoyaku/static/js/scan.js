@@ -25,9 +25,10 @@
 
     function nativeDetector() {
       if (!("BarcodeDetector" in window)) { return Promise.resolve(null); }
-      return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
-        return formats.indexOf("qr_code") >= 0 ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
-      }).catch(function () { return null; });
+      return Promise.resolve().then(function () { return window.BarcodeDetector.getSupportedFormats(); })
+        .then(function (formats) {
+          return formats.indexOf("qr_code") >= 0 ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+        }).catch(function () { return null; });  // an older or partial BarcodeDetector: jsQR instead
     }
 
     function loadJsQR() {

@@ -85,6 +85,13 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:1000]
 
 
+def describe_http_error(exc: BaseException) -> str:
+    """describe_error for an HTTP channel: a connection error by its reason (refused, timed out)."""
+    if isinstance(exc, urllib.error.URLError):
+        exc = exc.reason if isinstance(exc.reason, BaseException) else exc
+    return describe_error(exc)
+
+
 class DeliveryRefused(Exception):
     """The receiver answered, but did not accept the message (the reply is in the text)."""
 
@@ -195,9 +202,7 @@ class WebhookAdapter:
         return False  # the receiver may come back: retried until MAX_ATTEMPTS
 
     def describe(self, exc: BaseException) -> str:
-        if isinstance(exc, urllib.error.URLError):
-            exc = exc.reason if isinstance(exc.reason, BaseException) else exc
-        return describe_error(exc)
+        return describe_http_error(exc)
 
     def close(self) -> None:
         pass
@@ -291,9 +296,7 @@ class _TextAdapter:
         return isinstance(exc, HttpRefused) and 400 <= exc.status < 500 and exc.status not in _RETRIED_4XX
 
     def describe(self, exc: BaseException) -> str:
-        if isinstance(exc, urllib.error.URLError):
-            exc = exc.reason if isinstance(exc.reason, BaseException) else exc
-        return describe_error(exc)
+        return describe_http_error(exc)
 
     def close(self) -> None:
         pass

@@ -24,7 +24,7 @@ def samples(world):
         Sample("audit", allowed=ADMIN, query=f"resident={world['resident'].pk}", note="audit log of a resident"),
         Sample("reservations_export", allowed=ADMIN),
     ]
-    for name in ("roster", "roster_print", "roster_csv", "roster_xlsx", "desk"):
+    for name in ("roster", "roster_print", "roster_csv", "roster_xlsx", "desk", "desk_scan"):
         samples.append(Sample(name, {"venue_id": own, "day": day}, allowed=ROSTERS, note=f"{name}: own venue"))
         samples.append(Sample(name, {"venue_id": other, "day": other_day}, allowed=ADMIN,
                               note=f"{name}: another venue (venue staff: 404)"))

@@ -141,3 +141,27 @@ def test_after_removal_the_holder_can_no_longer_act_for_the_member(family, open_
     own = services.reservation_book(actor=actor, resident=holder, slot_id=open_city[1].pk, dose_number=1)
     with pytest.raises(NotYours):
         services.reservation_cancel(actor=services.Actor.for_resident(child), reservation=own)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.concurrency
+def test_adds_at_once_never_pass_the_limit(settings):
+    """Eight family members added at the same moment to a household with room for three: exactly three are
+    added, the others are told the household is full (the holder's row is locked first)."""
+    from tests.booking.test_concurrency import storm
+
+    settings.YOYAKU = {**settings.YOYAKU, "HOUSEHOLD_LIMIT": 3}
+    holder = f.resident(ticket_number="1000000100", birth_date=date(1980, 5, 5))
+    for n in range(8):
+        f.resident(ticket_number=f"10000002{n:02d}", birth_date=date(2010, 1, 1 + n))
+    actor = services.Actor.for_resident(holder)
+    results = storm([
+        lambda n=n: services.household_member_add(actor=actor, holder=holder, ticket_number=f"10000002{n:02d}",
+                                                  birth_date=date(2010, 1, 1 + n))
+        for n in range(8)
+    ])
+    added = [r for r in results if isinstance(r, HouseholdMember)]
+    assert len(added) == 3, results
+    assert all(isinstance(r, HouseholdFull) for r in results if not isinstance(r, HouseholdMember)), results
+    assert HouseholdMember.objects.filter(holder=holder).count() == 3
+    assert AuditEvent.objects.filter(action="household.member_add").count() == 3

@@ -11,8 +11,8 @@ from yoyaku.web.request import staff_actor
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "status", "attempts", "next_attempt_at", "sent_at"]
-    list_filter = ["kind", "status"]
+    list_display = ["created_at", "kind", "channel", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["kind", "channel", "status"]
     raw_id_fields = ["reservation"]
     readonly_fields = ["claim_token", "lease_expires_at", "dedupe_key"]
     actions = ["send_again"]

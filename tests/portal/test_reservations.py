@@ -130,6 +130,15 @@ def test_calendar_file_is_valid_icalendar_with_the_right_time(logged_in, reserva
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
 
 
+def test_calendar_file_names_the_venue_in_the_pages_language(logged_in, reservation):
+    venue = reservation.slot.venue
+    venue.name, venue.name_en, venue.address = "中央クリニック", "Central Clinic", "盛岡市内丸1-1"
+    venue.save()
+    logged_in.cookies["django_language"] = "en"
+    text = logged_in.get(f"/reservations/{reservation.code}/calendar.ics").content.decode()
+    assert "LOCATION:Central Clinic 盛岡市内丸1-1" in text.replace("\r\n ", "")
+
+
 def test_cancelled_reservation_shows_no_actions(logged_in, resident, reservation):
     services.reservation_cancel(actor=services.Actor.for_resident(resident), reservation=reservation)
     html = logged_in.get(f"/reservations/{reservation.code}/").content.decode()

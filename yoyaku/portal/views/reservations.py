@@ -123,7 +123,8 @@ def ics_view(request, code: str):
     slot = reservation.slot
     body = reservation_ics(
         code=reservation.code, dose_number=reservation.dose_number, starts_at=slot.starts_at, ends_at=slot.ends_at,
-        venue_name=slot.venue.name, venue_address=slot.venue.address,
+        # The venue in the page's language; the Japanese address, the one calendar and map apps find.
+        venue_name=slot.venue.local_name, venue_address=slot.venue.address,
         summary=_("Vaccination (dose %(dose)d)") % {"dose": reservation.dose_number},
         description=_("Reservation ID: %(code)s") % {"code": reservation.code},
         host=mail_host(),

@@ -7,6 +7,7 @@ import pytest
 from yoyaku.booking.models import AuditEvent, Reservation
 from yoyaku.booking.simulation import Parameters, report_lines, simulate
 from yoyaku.booking.simulation.report import figures
+from yoyaku.notify.models import Notification
 
 LAST_LINE = re.compile(r"^refilled \d+\.\d % of freed places before their day, wasted \d+\.\d % of opened doses$")
 
@@ -24,6 +25,12 @@ def test_a_tiny_month_runs_through_the_services_and_ends_with_the_figures_line()
     # Everything went through the services: every reservation has its audit trail.
     assert not Reservation.objects.exclude(audit_events__action="reservation.book").exists()
     assert AuditEvent.objects.filter(action="dose.record").count() == total["given"]
+    # The worker sent the offers (the emails residents read); the rest were skipped unrendered.
+    emails = Notification.objects.exclude(kind=Notification.WEBHOOK_KIND)
+    assert emails.filter(kind=Notification.Kind.MOVE_UP_OFFER, status=Notification.Status.SENT).exists()
+    others = emails.exclude(kind=Notification.Kind.MOVE_UP_OFFER)
+    assert others.filter(status=Notification.Status.SKIPPED).exists()
+    assert not others.filter(status=Notification.Status.SENT).exists()
 
 
 def test_every_parameter_is_an_option_of_the_command():

@@ -43,6 +43,7 @@ class Session:
     timeout: float = 30.0
     cookies: dict[str, str] = field(default_factory=dict)
     tls: ssl.SSLContext | None = None  # HTTPS (the rehearsal, through nginx); POSTs then carry an Origin, as browsers'
+    forwarded_for: str = ""  # the flash crowd: each resident its own address, as a proxy would say (X-Forwarded-For)
     _reader: asyncio.StreamReader | None = None
     _writer: asyncio.StreamWriter | None = None
 
@@ -62,6 +63,8 @@ class Session:
         body = urlencode(form).encode() if form is not None else b""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: keep-alive",
                  "Accept-Language: ja", "User-Agent: yoyaku-rush"]
+        if self.forwarded_for:
+            lines.append(f"X-Forwarded-For: {self.forwarded_for}")
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if form is not None:

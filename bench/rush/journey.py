@@ -16,6 +16,7 @@ SLOT = re.compile(rb'name="slot" value="(\d+)"')
 VENUE = re.compile(rb'href="\?venue=(\d+)&amp;day=')
 REQUEST_KEY = re.compile(rb'name="request_key" value="([^"]+)"')
 DONE = "予約を受け付けました。".encode()
+SOLD_OUT = b'id="sold-out-1"'  # the top page: no place left for dose 1
 PAGES = ["login", "login_post", "top", "book", "calendar", "venue", "choose", "check", "register", "done", "waiting"]
 
 
@@ -82,7 +83,9 @@ async def resident_journey(stats: Stats, session: Session, ticket: str, password
     token = _csrf(page.body)
     r = await timed(stats, session, "login_post", "POST", "/login/",
                     {"csrfmiddlewaretoken": token, "ticket_number": ticket, "password": password}, expect=(302,))
-    await timed(stats, session, "top", "GET", r.location or "/")
+    page = await timed(stats, session, "top", "GET", r.location or "/")
+    if SOLD_OUT in page.body:  # told on the first page after login that the places are gone
+        return "full"
     for _attempt in range(4):
         page = await timed(stats, session, "book", "GET", "/book/1/")
         days = sorted(set(DAY.findall(page.body)))

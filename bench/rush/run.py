@@ -102,7 +102,7 @@ def manage(env: dict, *argv: str, check=True) -> subprocess.CompletedProcess:
                           text=True, check=check)
 
 
-def create_database(db: str, env: dict, args) -> None:
+def create_database(db: str, env: dict, args, dataset: str = "") -> None:
     if db == "postgres":
         import psycopg
 
@@ -113,7 +113,7 @@ def create_database(db: str, env: dict, args) -> None:
     code = (
         "import django, json; django.setup();"
         "from bench.rush.dataset import build;"
-        f"print(json.dumps(build(residents={args.residents}, capacity={args.capacity})))"
+        f"print(json.dumps(build({dataset or f'residents={args.residents}, capacity={args.capacity}'})))"
     )
     out = subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     print("  data set:", out.stdout.strip(), flush=True)
@@ -239,8 +239,10 @@ def measure(label: str, port: int, server_pid: int, coroutine) -> tuple[Stats, d
 
 
 def start_server(env: dict, port: int, args) -> subprocess.Popen:
+    worker = getattr(args, "worker_class", "gthread")
+    threads = ["--threads", str(args.threads)] if worker == "gthread" else []
     command = [GUNICORN, "yoyaku.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
-               "-k", "gthread", "--threads", str(args.threads), "--keep-alive", "5", "--backlog", "2048",
+               "-k", worker, *threads, "--keep-alive", "5", "--backlog", "2048", "--graceful-timeout", "5",
                "--no-control-socket"]  # gunicorn 27 shares one control socket per user otherwise
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(100):

@@ -77,6 +77,19 @@ def last_bookable_day(*, now: datetime | None = None) -> date | None:
     return _remembered(("last_bookable_day",), compute)
 
 
+def places_left(*, dose_number: int, now: datetime | None = None) -> bool:
+    """Whether any slot open on the web for this dose still has a free place. One EXISTS query, kept for a
+    moment: once the places are gone, the top page says so and the resident goes no further (on opening
+    morning most residents arrive after that, and each would otherwise walk the calendar to find nothing)."""
+    now = now or timezone.now()
+
+    def compute():
+        return Slot.objects.bookable(now=now).for_dose(dose_number).with_free().filter(
+            venue__active=True, day__gte=deadline.first_web_day(now)).exists()
+
+    return _remembered(("places_left", dose_number), compute)
+
+
 LANGUAGE_SUFFIXES = ("en", "zh_hans", "ko")
 VENUE_I18N = tuple(f"{field}_{suffix}" for field in ("name", "area") for suffix in LANGUAGE_SUFFIXES)
 VACCINE_I18N = tuple(f"name_{suffix}" for suffix in LANGUAGE_SUFFIXES)
@@ -220,15 +233,17 @@ class DoseTimes:
 
 
 def dose_times_for(*, resident: Resident, dose_number: int, now: datetime | None = None, web: bool = True,
-              moving_reservation_id: int | None = None) -> DoseTimes:
-    """The DoseTimes for a resident and dose. A few small queries (previous and next dose, vaccines)."""
+                   moving_reservation_id: int | None = None,
+                   history: selectors.DoseHistory | None = None) -> DoseTimes:
+    """The DoseTimes for a resident and dose. A few small queries (the dose history unless given, vaccines)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     earliest = deadline.first_web_day(now) if web else today
+    history = history or selectors.dose_history(resident=resident)
     previous = selectors.previous_dose(resident=resident, dose_number=dose_number,
-                                       exclude_reservation_id=moving_reservation_id)
+                                       exclude_reservation_id=moving_reservation_id, history=history)
     following = selectors.dose_fact(resident=resident, dose_number=dose_number + 1,
-                                    exclude_reservation_id=moving_reservation_id)
+                                    exclude_reservation_id=moving_reservation_id, history=history)
     vaccines = Vaccine.objects.filter(active=True, min_age__lte=rules.age_on(resident.birth_date, today))
     if previous is not None:
         earliest = max(earliest, rules.earliest_next_dose_date(previous))

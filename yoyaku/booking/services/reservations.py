@@ -92,18 +92,20 @@ def _household_data(actor: Actor, resident_id: int) -> dict:
     return {}
 
 
-def _check_rules_for_slot(*, resident: Resident, dose_number: int, slot: Slot, exclude_reservation_id=None):
+def _check_rules_for_slot(*, resident: Resident, dose_number: int, slot: Slot, exclude_reservation_id=None,
+                          history: selectors.DoseHistory | None = None):
     local_day = timezone.localdate(slot.starts_at)
     allow_switch = _city()["ALLOW_VACCINE_SWITCH"]
+    history = history or selectors.dose_history(resident=resident)  # read inside the caller's transaction
     following = selectors.dose_fact(resident=resident, dose_number=dose_number + 1,
-                                    exclude_reservation_id=exclude_reservation_id)
+                                    exclude_reservation_id=exclude_reservation_id, history=history)
     rules.check_slot_for_dose(
         slot_day=local_day,
         vaccine_code=slot.vaccine.code,
         vaccine_min_age=slot.vaccine.min_age,
         birth_date=resident.birth_date,
         previous=selectors.previous_dose(resident=resident, dose_number=dose_number,
-                                         exclude_reservation_id=exclude_reservation_id),
+                                         exclude_reservation_id=exclude_reservation_id, history=history),
         following=following,
         following_vaccine_min_days=slot.vaccine.next_dose_min_days,
         allow_vaccine_switch=allow_switch,
@@ -183,14 +185,17 @@ def reservation_book(
             resident = Resident.objects.get(pk=resident.pk)
             if not resident.active:
                 raise TicketInactive()
-            current = Reservation.objects.active().filter(resident=resident, dose_number=dose_number).first()
+            # The resident's doses, read once here, inside the transaction, for every check below.
+            history = selectors.dose_history(resident=resident)
+            current = history.active(dose_number)
             if current is not None:
                 # The same submit may have committed between the two reads above (PostgreSQL reads
                 # each statement afresh): then it is this request's own result, not a second booking.
                 if request_key and current.request_key == request_key:
                     return current
                 raise AlreadyBooked(reservation=current)
-            eligibility = selectors.dose_eligibility(resident=resident, dose_number=dose_number, now=now)
+            eligibility = selectors.dose_eligibility(resident=resident, dose_number=dose_number, now=now,
+                                                     history=history)
             if not eligibility.allowed:
                 raise eligibility.error
             try:
@@ -198,7 +203,7 @@ def reservation_book(
             except Slot.DoesNotExist:
                 raise SlotUnavailable() from None
             _check_slot_open(actor=actor, slot=slot, dose_number=dose_number, now=now)
-            _check_rules_for_slot(resident=resident, dose_number=dose_number, slot=slot)
+            _check_rules_for_slot(resident=resident, dose_number=dose_number, slot=slot, history=history)
             _take_place(slot.pk)
             reservation = Reservation.objects.create(
                 code=_new_code(),

@@ -61,11 +61,11 @@ def _slot_for_draft(draft: dict) -> Slot | None:
 # --- Booking a dose ----------------------------------------------------------------------------------
 
 
-def _check_can_book(request, resident, dose: int, now):
+def _check_can_book(request, resident, dose: int, now, history=None):
     """A redirect when this dose cannot be booked now (with the reason as a message), else None."""
     if not 1 <= dose <= settings.YOYAKU["MAX_DOSE"]:
         raise Http404
-    refusal = selectors.booking_refusal(resident=resident, dose_number=dose, now=now)
+    refusal = selectors.booking_refusal(resident=resident, dose_number=dose, now=now, history=history)
     if isinstance(refusal, AlreadyBooked):
         messages.info(request, refusal.message)
         return redirect("portal:detail", code=refusal.reservation.code)
@@ -80,11 +80,12 @@ def _check_can_book(request, resident, dose: int, now):
 def book_view(request, dose: int):
     resident = booking_for(request)
     now = timezone.now()
-    if refusal := _check_can_book(request, resident, dose, now):
+    history = selectors.dose_history(resident=resident)  # read once for both questions below
+    if refusal := _check_can_book(request, resident, dose, now, history):
         return refusal
     key = _draft_key("book", f"{resident.pk}:{dose}")  # per person: a household member's draft is theirs
     draft = request.session.get(key, {})
-    dose_times = availability.dose_times_for(resident=resident, dose_number=dose, now=now)
+    dose_times = availability.dose_times_for(resident=resident, dose_number=dose, now=now, history=history)
     venue_id, day = _choice_from_request(request, draft)
     if request.method == "GET" and "day" not in request.GET and not draft and request.GET.get("from"):
         day = query_day(request.GET.get("from"))

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from yoyaku.booking import availability, deadline, selectors
 from yoyaku.booking.models import Notice, Vaccine, Venue
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day
+from yoyaku.web.templatetags import yoyaku_dates
 
 from .. import furigana
 from ..session import booking_for, resident_required
@@ -34,6 +36,22 @@ def week_starts(first_day, last_day) -> list:
     while len(weeks) < MAX_WEEKS and last_day is not None and weeks[-1] + timedelta(days=FILTER_DAYS) <= last_day:
         weeks.append(weeks[-1] + timedelta(days=FILTER_DAYS))
     return weeks
+
+
+def cells_html(cells: list[dict], venue_name: str) -> str:
+    """A venue's week as table cells, written here rather than by the template: the grid is most of the top
+    page's markup (venues × 7 cells), and the template engine spent a quarter of the page's time on it."""
+    return format_html_join("", "{}", ((_cell(cell, venue_name),) for cell in cells))
+
+
+def _cell(cell: dict, venue_name: str) -> str:
+    day = yoyaku_dates.shortday(cell["day"])
+    if cell["url"]:
+        return format_html('<td class="level-{}"><a href="{}"><span aria-hidden="true">{}</span>'
+                           '<span class="visually-hidden">{} {}: {}</span></a></td>',
+                           cell["level"], cell["url"], cell["mark"], day, venue_name, cell["word"])
+    return format_html('<td class="level-{}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}: {}'
+                       '</span></td>', cell["level"], cell["mark"], day, cell["word"])
 
 
 def venue_filter(request, now, *, book_dose: int | None):
@@ -68,7 +86,7 @@ def venue_filter(request, now, *, book_dose: int | None):
             if book_url and level in ("free", "few"):
                 url = f"{book_url}?venue={venue.pk}&day={day.isoformat()}#times"
             cells.append({"day": day, "level": level, "mark": mark, "word": word, "url": url})
-        rows.append({"venue": venue, "cells": cells})
+        rows.append({"venue": venue, "cells": cells, "cells_html": cells_html(cells, venue.local_name)})
     weeks = week_starts(first_day, availability.last_bookable_day(now=now))
     if start not in weeks:
         weeks = sorted({*weeks, start})
@@ -92,6 +110,9 @@ def top_view(request):
     doses = selectors.dose_rows(resident=resident, now=now)
     # The grid's cells book the first dose the resident can book now (none: the cells only show).
     book_dose = next((row["dose"] for row in doses if row["eligibility"] and row["eligibility"].allowed), None)
+    for row in doses:  # nothing left to book anywhere: say so here, instead of an empty calendar further on
+        row["sold_out"] = bool(row["eligibility"] and row["eligibility"].allowed
+                               and not availability.places_left(dose_number=row["dose"], now=now))
     return page(request, "portal/top.html", {
         "nav": "top", "notices": notices, "doses": doses,
         "filter": venue_filter(request, now, book_dose=book_dose),

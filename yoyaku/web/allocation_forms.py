@@ -61,6 +61,8 @@ class WishesForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A date input takes no maxlength (HTML: only text-like types do); max_length still bounds the value.
+        self.fields["earliest_date"].widget.attrs.pop("maxlength", None)
         options = place_choices()
         for n in range(1, CHOICES + 1):
             self.fields[f"choice_{n}"].choices = options

@@ -130,6 +130,7 @@ def test_demo_notices_are_published_in_japanese_and_english_and_say_what_to_brin
     bodies = " ".join(n.body_ja for n in notices)
     for item in ("接種券", "本人確認書類", "お薬手帳"):
         assert item in bodies
+    assert any(n.title_easy and "お薬手帳" in n.body_easy for n in notices)  # one in easy Japanese too
 
 
 def test_demo_staff_users_are_in_their_groups_with_the_printed_passwords():

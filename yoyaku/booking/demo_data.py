@@ -309,6 +309,14 @@ def notices(*, first_day: date, last_day: date) -> list[dict]:
                 "- Your medication notebook (お薬手帳), if you have one\n"
                 "Please wear clothes that make your upper arm easy to uncover."
             ),
+            # The city's own やさしい日本語 (shown with the furigana switch on).
+            "title_easy": "ちゅうしゃの 日に もって くる もの",
+            "body_easy": (
+                "・接種券（予診票に 書いて から もって きて ください）\n"
+                "・あなたが だれか わかる もの（運転免許証、保険証、マイナンバーカード など）\n"
+                "・お薬手帳（もって いる 人）\n"
+                "かたを 出しやすい 服を 着て きて ください。"
+            ),
         },
         {
             "title_ja": "予約の変更・キャンセルについて",

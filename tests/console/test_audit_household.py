@@ -18,9 +18,10 @@ def _actions_in_services(prefixes: tuple[str, ...]) -> set[str]:
     found = set()
     for path in SERVICES.glob("*.py"):
         text = path.read_text()
-        found |= set(re.findall(r'"((?:%s)\.[a-z_]+)"' % "|".join(re.escape(p) for p in prefixes), text))
+        names = "|".join(re.escape(p) for p in prefixes)
+        found |= set(re.findall(r'"((?:' + names + r')\.[a-z_]+)"', text))
         # f"allocation.{'decline' if ... else 'expire'}"
-        for prefix, body in re.findall(r'f"(%s)\.\{([^}]*)\}"' % "|".join(prefixes), text):
+        for prefix, body in re.findall(r'f"(' + names + r')\.\{([^}]*)\}"', text):
             found |= {f"{prefix}.{word}" for word in re.findall(r"'([a-z_]+)'", body)}
     return found
 

@@ -2,9 +2,10 @@
 the family members they added, with each person's doses and next step; members are added by their own ticket number and
 date of birth (throttled like the login), removed, and chosen as the person the booking pages act for.
 
-Choosing a member (「○○さんの予約・変更・キャンセル」) stores the member in the session (session.set_booking_for); the booking,
-history and reservation pages then act on that member while the logged-in resident stays the actor, and every
-request checks again that the member is still in the household. Nobody is ever logged in as the member.
+Choosing a member (「○○さんの予約・変更・キャンセル」) stores the member in the session (session.set_booking_for);
+the booking, history and reservation pages then act on that member while the logged-in resident stays the
+actor, and every request checks again that the member is still in the household. Nobody is ever logged in as
+the member.
 """
 
 from __future__ import annotations

@@ -133,3 +133,17 @@ def test_a_number_survives_longer_than_a_pass(gate_on, clock, settings):
     clock["t"] += 120  # longer than a pass lasts: the number in the line must still count
     html = patient.get("/login/").content.decode()
     assert re.search(r"People ahead of you: <strong>0</strong>", html), html
+
+
+def test_the_front_of_the_line_asks_again_after_a_second_and_the_back_less_often(gate_on, settings):
+    # Issue 11: at the front the waiting page asked again only after 2 s, so at opening the first places went
+    # 2 s later than the gate's rate allowed.
+    from django.test import Client
+
+    Client().get("/login/")  # takes the burst
+    front = Client().get("/login/")
+    assert front["Retry-After"] == "1"
+    settings.YOYAKU = {**settings.YOYAKU, "GATE_RATE": 0.1}
+    for _ in range(10):  # within one address's share of numbers
+        back = Client().get("/login/")
+    assert back["Retry-After"] == "30"  # 11 ahead at one in 10 s: half the wait, at most 30 s

@@ -122,6 +122,32 @@ def _i18n(row: dict, prefix: str, fields: tuple) -> tuple:
     return tuple((field, row[f"{prefix}{field}"]) for field in fields if row[f"{prefix}{field}"])
 
 
+def active_vaccines() -> list[Named]:
+    """The active vaccines (the top page's vaccine filter). One query, kept for a moment."""
+
+    def compute():
+        rows = Vaccine.objects.filter(active=True).order_by("code").values("pk", "name", *VACCINE_I18N)
+        return [Named(r["pk"], r["name"], "", _i18n(r, "", VACCINE_I18N)) for r in rows]
+
+    return _remembered(("active_vaccines",), compute)
+
+
+def active_venues() -> list[tuple[Named, frozenset[int]]]:
+    """The active venues in the order the city lists them, each with the ids of its vaccines (the top page's
+    venue filter). Two queries, kept for a moment: the city's venues change a few times a day, not per page."""
+
+    def compute():
+        rows = Venue.objects.filter(active=True).order_by("area", "code").values("pk", "name", "area", *VENUE_I18N)
+        offered: dict[int, set[int]] = {}
+        for venue_id, vaccine_id in Venue.vaccines.through.objects.filter(venue__active=True).values_list(
+                "venue_id", "vaccine_id"):
+            offered.setdefault(venue_id, set()).add(vaccine_id)
+        return [(Named(r["pk"], r["name"], r["area"], _i18n(r, "", VENUE_I18N)), frozenset(offered.get(r["pk"], ())))
+                for r in rows]
+
+    return _remembered(("active_venues",), compute)
+
+
 @dataclass(frozen=True)
 class FreeTime:
     """A slot with a free place, as the booking page lists it."""

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yoyaku.booking import availability, deadline, selectors
-from yoyaku.booking.models import Notice, Vaccine, Venue
+from yoyaku.booking.models import Notice
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day
 from yoyaku.web.templatetags import yoyaku_dates
@@ -59,29 +59,28 @@ def venue_filter(request, now, *, book_dose: int | None):
     start = max(query_day(request.GET.get("from")) or first_day, first_day)
     start = min(start, first_day + timedelta(days=365))
     area = request.GET.get("area", "")
-    vaccines = list(Vaccine.objects.filter(active=True))
+    vaccines = availability.active_vaccines()
     vaccine_id = next((v.pk for v in vaccines if str(v.pk) == request.GET.get("vaccine")), None)
-    venues = Venue.objects.filter(active=True)
+    everywhere = availability.active_venues()
     # The area's Japanese is the filter's key; the label is the city's name for it in the page's language.
     labels = {}
-    for row in venues.values("area", "area_en", "area_zh_hans", "area_ko"):
-        labels.setdefault(row["area"], Venue(**row).local_area)
+    for venue, _offered in everywhere:
+        labels.setdefault(venue.area, venue.local_area)
     areas = sorted(labels)
     if area not in areas:
         area = ""
-    if area:
-        venues = venues.filter(area=area)
-    if vaccine_id:
-        venues = venues.filter(vaccines=vaccine_id)
+    venues = [venue for venue, offered in everywhere
+              if (not area or venue.area == area) and (not vaccine_id or vaccine_id in offered)]
     levels = availability.availability_grid(start=start, days=FILTER_DAYS, area=area, vaccine_id=vaccine_id, now=now)
     days = [start + timedelta(days=i) for i in range(FILTER_DAYS)]
     book_url = reverse("portal:book", kwargs={"dose": book_dose}) if book_dose else ""
+    levels_here = {key: (mark, str(word)) for key, (mark, word) in LEVELS.items()}  # translated once, not per cell
     rows = []
     for venue in venues:
         cells = []
         for day in days:
             level = levels.get((venue.pk, day), "none")
-            mark, word = LEVELS[level]
+            mark, word = levels_here[level]
             url = ""
             if book_url and level in ("free", "few"):
                 url = f"{book_url}?venue={venue.pk}&day={day.isoformat()}#times"

@@ -19,11 +19,11 @@ SYSTEM = services.Actor.system()
 
 @pytest.fixture
 def city(db):
+    """Two venues (the venue staff's own and another) giving Pfizer, 6 doses a vial."""
     f.open_window()
     pfz = f.vaccine(code="PFZ", name="Pfizer", doses_per_vial=6)
-    own = f.venue(vaccines=[pfz], name="さくら内科クリニック", code="C01")
-    other = f.venue(vaccines=[pfz], name="みどり医院", code="C02")
-    return {"pfz": pfz, "own": own, "other": other}
+    return {"pfz": pfz, "own": f.venue(vaccines=[pfz], name="さくら内科クリニック", code="C01"),
+            "other": f.venue(vaccines=[pfz], name="みどり医院", code="C02")}
 
 
 def later_today(venue, vaccine, *, capacity=2, minutes=20) -> Slot:

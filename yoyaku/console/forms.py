@@ -1,5 +1,5 @@
 """What every console area's forms share: the reason staff give for an act (recorded in the audit log), a
-typed day, the venue filter, a number of days."""
+typed day, the venue filter, a number of days, a typed ticket number."""
 
 from __future__ import annotations
 
@@ -29,6 +29,23 @@ def reason_field(*, required: bool = True, label=None, help_text=REASON_HELP) ->
         error_messages={"required": gettext_lazy("Give a reason: it is recorded in the audit log."),
                         "max_length": gettext_lazy("Keep the reason under 500 characters.")},
     )
+
+
+class TicketNumberField(forms.CharField):
+    """The 10-digit ticket number (接種券番号) as staff type it: cleaned to its digits, or the rule's message.
+    Forms that take one are POSTed: a ticket number never goes into a URL."""
+
+    def __init__(self, *, help_text, **kwargs):
+        super().__init__(
+            label=gettext_lazy("Ticket number"), max_length=40, help_text=help_text,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "medium"}),
+            error_messages={"required": gettext_lazy("Enter the 10-digit ticket number.")}, **kwargs)
+
+    def clean(self, value):
+        try:
+            return rules.normalize_ticket_number(super().clean(value))
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 class ReasonForm(BaseForm):

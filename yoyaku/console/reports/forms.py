@@ -13,13 +13,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yoyaku.booking import rules
-from yoyaku.booking.errors import InvalidInput
 from yoyaku.booking.models import AuditEvent, Reservation
 from yoyaku.web.forms import BaseForm
 
 from .. import audit_labels
-from ..forms import DayField, days_field, venue_field
+from ..forms import DayField, TicketNumberField, days_field, venue_field
 
 MAX_EXPORT_DAYS = 366
 DASHBOARD_DAYS = (1, 3, 7, 14, 31)
@@ -75,18 +73,7 @@ class AuditFilterForm(BaseForm):
 class AuditResidentForm(BaseForm):
     """The ticket number is POSTed: it never appears in a URL."""
 
-    ticket_number = forms.CharField(
-        label=gettext_lazy("Ticket number"), max_length=40,
-        help_text=gettext_lazy("10 digits. Shows the events of this resident only."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "medium"}),
-        error_messages={"required": gettext_lazy("Enter the 10-digit ticket number.")},
-    )
-
-    def clean_ticket_number(self):
-        try:
-            return rules.normalize_ticket_number(self.cleaned_data["ticket_number"])
-        except InvalidInput as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
+    ticket_number = TicketNumberField(help_text=gettext_lazy("10 digits. Shows the events of this resident only."))
 
 
 class ReservationExportForm(BaseForm):

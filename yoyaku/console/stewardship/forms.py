@@ -8,23 +8,17 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
-from yoyaku.booking import rules
-from yoyaku.booking.errors import InvalidInput
 from yoyaku.web.forms import BaseForm
 from yoyaku.web.templatetags.yoyaku_dates import clock
 
-from ..forms import reason_field
+from ..forms import TicketNumberField, reason_field
 
 
 class StandbyAddForm(BaseForm):
     """A resident who can come within the hour, put on this venue's list for today."""
 
-    ticket_number = forms.CharField(
-        label=gettext_lazy("Ticket number"), max_length=40,
-        help_text=gettext_lazy("10 digits, from the resident's vaccination ticket (接種券)."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "medium"}),
-        error_messages={"required": gettext_lazy("Enter the 10-digit ticket number.")},
-    )
+    ticket_number = TicketNumberField(
+        help_text=gettext_lazy("10 digits, from the resident's vaccination ticket (接種券)."))
     dose_number = forms.TypedChoiceField(
         label=gettext_lazy("Dose"), coerce=int, initial=1,
         error_messages={"required": gettext_lazy("Choose the dose."),
@@ -40,12 +34,6 @@ class StandbyAddForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dose_number"].choices = [(n, str(n)) for n in range(1, settings.YOYAKU["MAX_DOSE"] + 1)]
-
-    def clean_ticket_number(self):
-        try:
-            return rules.normalize_ticket_number(self.cleaned_data["ticket_number"])
-        except InvalidInput as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
 
     def clean_phone(self):
         phone = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch in "+-")

@@ -88,6 +88,7 @@ def grow_city(city, resident):
 # 15 to 11, plus one for "any place left" (the sold-out notice); the booking page from 10 to 8.
 TOP_PAGE_QUERIES = 12
 BOOKING_PAGE_QUERIES = 8
+CACHED_TOP_PAGE_QUERIES = 4  # the session, the resident, their dose history (2); 12 with the cache off
 
 
 @pytest.mark.slow  # over a second: left out of make test-fast
@@ -219,3 +220,19 @@ def test_a_place_freed_by_a_cancellation_brings_the_book_button_back(logged_in, 
     services.reservation_cancel(actor=services.Actor.system(), reservation=reservation, reason="test")
     html = logged_in.get("/").content.decode()
     assert 'id="sold-out-1"' not in html and 'href="/book/1/"' in html
+
+
+@pytest.mark.slow  # over a second: left out of make test-fast
+def test_with_the_cache_on_a_second_top_page_reads_only_the_residents_own_rows(logged_in, city, settings):
+    # Issue 11: what the whole city shares (windows, notices, venues, vaccines, availability) is kept a moment per
+    # process; a resident's page then reads the session, the resident, their dose history and their allocation rows.
+    from yoyaku.booking import recent
+
+    settings.YOYAKU = {**settings.YOYAKU, "AVAILABILITY_CACHE_SECONDS": 60}
+    recent._recent.clear()
+    try:
+        count_queries(logged_in, "/")
+        assert count_queries(logged_in, "/") == CACHED_TOP_PAGE_QUERIES
+    finally:
+        recent._recent.clear()
+

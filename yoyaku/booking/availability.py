@@ -11,7 +11,6 @@ transaction, so a stale "free" can never overbook; at worst the resident is told
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -21,29 +20,11 @@ from django.utils import timezone, translation
 
 from . import deadline, rules, selectors
 from .models import Resident, Slot, Vaccine, Venue
+from .recent import remembered as _remembered
 
 
 def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day))
-
-
-_recent: dict[tuple, tuple[float, object]] = {}
-
-
-def _remembered(key: tuple, compute):
-    """compute(), or its result from less than AVAILABILITY_CACHE_SECONDS ago in this process."""
-    ttl = settings.YOYAKU.get("AVAILABILITY_CACHE_SECONDS", 2)
-    if ttl <= 0:
-        return compute()
-    now = time.monotonic()
-    hit = _recent.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = compute()
-    if len(_recent) > 2000:  # bounded: many distinct keys mean the cache is not helping anyway
-        _recent.clear()
-    _recent[key] = (now + ttl, value)
-    return value
 
 
 def availability_grid(*, start: date, days: int, area: str = "", vaccine_id: int | None = None,

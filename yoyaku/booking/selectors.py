@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from . import rules
+from . import recent, rules
 from .errors import AlreadyBooked, BookingError, InvalidInput, TicketInactive
 from .models import BookingWindow, DoseRecord, HouseholdMember, Reservation, Resident, Slot
 
@@ -108,8 +108,14 @@ def given_doses(*, resident: Resident) -> frozenset[int]:
     return frozenset(DoseRecord.objects.filter(resident=resident).values_list("dose_number", flat=True))
 
 
-def booking_windows() -> list[rules.Window]:
-    return BookingWindow.objects.first_come().as_rules()  # allocation-mode windows take wishes, not bookings
+def booking_windows(*, fresh: bool = True) -> list[rules.Window]:
+    """The first-come windows (allocation-mode windows take wishes, not bookings). Pages may take them as read a
+    moment ago in this process (`fresh=False`, booking/recent.py); the services always read them afresh."""
+
+    def compute():
+        return BookingWindow.objects.first_come().as_rules()
+
+    return compute() if fresh else recent.remembered(("booking_windows",), compute)
 
 
 def dose_eligibility(*, resident: Resident, dose_number: int, now: datetime, history: DoseHistory | None = None,
@@ -138,7 +144,7 @@ def dose_rows(*, resident: Resident, now: datetime) -> list[dict]:
         reservation = history.held(dose)
         eligibility = None
         if reservation is None:
-            windows = booking_windows() if windows is None else windows
+            windows = booking_windows(fresh=False) if windows is None else windows
             eligibility = dose_eligibility(resident=resident, dose_number=dose, now=now, history=history,
                                            windows=windows)
         rows.append({"dose": dose, "reservation": reservation, "eligibility": eligibility})
@@ -155,7 +161,8 @@ def booking_refusal(*, resident: Resident, dose_number: int, now: datetime,
     current = history.active(dose_number)
     if current is not None:
         return AlreadyBooked(reservation=current)
-    eligibility = dose_eligibility(resident=resident, dose_number=dose_number, now=now, history=history)
+    eligibility = dose_eligibility(resident=resident, dose_number=dose_number, now=now, history=history,
+                                   windows=booking_windows(fresh=False))  # a page's question; the booking reads afresh
     return None if eligibility.allowed else eligibility.error
 
 

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from yoyaku.booking import availability, deadline, selectors
+from yoyaku.booking import availability, deadline, recent, selectors
 from yoyaku.booking.models import Notice
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day
@@ -105,7 +105,8 @@ def top_view(request):
     now = timezone.now()
     language = get_language()
     easy = furigana.wanted(request)  # the city's easy-Japanese notices, with the guide's easy sentences
-    notices = [notice.in_language(language, easy=easy) for notice in Notice.objects.published(now=now)[:10]]
+    published = recent.remembered(("notices",), lambda: list(Notice.objects.published(now=now)[:10]))
+    notices = [notice.in_language(language, easy=easy) for notice in published]
     doses = selectors.dose_rows(resident=resident, now=now)
     # The grid's cells book the first dose the resident can book now (none: the cells only show).
     book_dose = next((row["dose"] for row in doses if row["eligibility"] and row["eligibility"].allowed), None)

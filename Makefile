@@ -89,17 +89,23 @@ messages: install-dev
 	$(BIN)/python yoyaku/locale/tools/fill_po.py yoyaku/locale/ko/LC_MESSAGES/django.po yoyaku/locale/tools/ko.py
 	cd yoyaku && ../$(BIN)/python ../manage.py compilemessages -v0
 
-# The opening rush on SQLite and PostgreSQL (PostgreSQL and Redis must be running: see .ci/run), then the
-# pages at the size of a big city. Results: bench/README.md.
+# The opening rush on SQLite and PostgreSQL (PostgreSQL and Redis must be running: see .ci/run), the flash crowd
+# (300 residents released at once for 50 places) without and with the admission gate, then the pages at the size
+# of a big city. Each writes its figures as JSON into var/bench/. Results: bench/README.md.
+BENCH_GATE ?= 30
 bench: install-dev
-	$(BIN)/python -m bench.rush.run --db sqlite --db postgres --duration 30
-	$(BIN)/python bench/page_scale.py
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(BIN)/python bench/page_scale.py
+	@mkdir -p var/bench
+	$(BIN)/python -m bench.rush.run --db sqlite --db postgres --duration 30 --json var/bench/rush.json
+	$(BIN)/python -m bench.flash --db sqlite --db postgres --gate 0 --gate $(BENCH_GATE) --json var/bench/flash.json
+	$(BIN)/python bench/page_scale.py --json var/bench/page_scale_sqlite.json
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(BIN)/python bench/page_scale.py \
+		--json var/bench/page_scale_postgres.json
 
-# Ten times the sustainable arrival rate, with the admission gate on.
+# A hundred times the sustainable arrival rate for 20 s, with the admission gate on (bench/README.md).
 bench-overload: install-dev
+	@mkdir -p var/bench
 	$(BIN)/python -m bench.rush.run --db sqlite --db postgres --duration 20 --floor-duration 5 --gate 20 \
-		--arrival-rate 250 --grace 60
+		--arrival-rate 2000 --residents 45000 --grace 60 --json var/bench/overload.json
 
 # Production on one machine: nginx (deploy/nginx-yoyaku.conf) in front of two app servers, the worker,
 # PostgreSQL, Redis and an SMTP server; residents book for 30 s and one app server is killed half-way.

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .rush.client import Session
 from .rush.journey import PAGES, Stats, Unexpected, resident_journey
-from .rush.people import birth_date_of, ticket_of
+from .rush.people import address_of, birth_date_of, ticket_of
 from .rush.run import (
     bench_env,
     create_database,
@@ -55,9 +55,7 @@ async def release(port: int, residents: int, seed: int, timeout: float) -> tuple
     rng = random.Random(seed)
 
     async def resident(index: int) -> None:
-        # 10.x.y.z: one address per resident, so the per-address limits see 300 people, not one machine
-        address = f"10.{index // 65536}.{index // 256 % 256}.{index % 256}"
-        session = Session("127.0.0.1", port, timeout=timeout, forwarded_for=address)
+        session = Session("127.0.0.1", port, timeout=timeout, forwarded_for=address_of(index))
         await start.wait()
         try:
             outcome = await resident_journey(stats, session, ticket_of(index), birth_date_of(index).strftime("%Y%m%d"),
@@ -90,7 +88,6 @@ def one_database(db: str, args) -> dict:
     print(f"== {db}, gate {args.gate or 'off'} ==", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix=f"flash-{db}-"))
     env = bench_env(db, workdir, args)
-    env["YOYAKU_PROXY_COUNT"] = "1"
     create_database(db, env, args, dataset=f"residents={args.residents}, venues=1, days=1, times_per_day="
                                            f"{args.times}, capacity={args.capacity}")
     places = args.times * args.capacity

@@ -134,7 +134,9 @@ def main() -> int:
     parser.add_argument("--slots", type=int, default=200_000)
     parser.add_argument("--reservations", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
+    results = []
 
     workdir = tempfile.mkdtemp(prefix="page-scale-")
     base_url = os.environ.get("DATABASE_URL", "")
@@ -192,6 +194,13 @@ def main() -> int:
                     times.append(1000 * (time.perf_counter() - t))
                 print(f"  {name:<46} median {statistics.median(times):6.1f} ms  "
                       f"({min(times):.1f}–{max(times):.1f})  {len(queries)} queries")
+                results.append({"database": connection.vendor, "page": name, "cache_seconds": cache_seconds,
+                                "median_ms": statistics.median(times), "fastest_ms": min(times),
+                                "slowest_ms": max(times), "queries": len(queries), "runs": args.runs, **made})
+        if args.json:
+            import json
+
+            Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     finally:
         if base_url:
             from django.db import connections

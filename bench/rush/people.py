@@ -11,3 +11,9 @@ def birth_date_of(index: int) -> date:
 
 def ticket_of(index: int) -> str:
     return f"{TICKET_BASE + index:010d}"
+
+
+def address_of(index: int) -> str:
+    """Each resident's own client address (10.x.y.z), sent as X-Forwarded-For through one trusted proxy as nginx
+    would: the per-address limits (logins, the gate's numbers) then see many people, not one generator."""
+    return f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256}"

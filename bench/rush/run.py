@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .client import Session
 from .journey import PAGES, Stats, Unexpected, floor_loop, resident_journey
-from .people import birth_date_of, ticket_of
+from .people import address_of, birth_date_of, ticket_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -86,6 +86,7 @@ def bench_env(db: str, workdir: Path, args) -> dict:
         "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0", "YOYAKU_VAR_DIR": str(workdir),
         "STATIC_ROOT": str(workdir / "static"), "YOYAKU_BENCH_FLOOR": "1", "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "yoyaku.settings", "PYTHONPATH": str(ROOT),
+        "YOYAKU_PROXY_COUNT": "1",  # each resident's own address in X-Forwarded-For (people.address_of)
     })
     if args.redis:
         env["REDIS_URL"] = args.redis
@@ -158,7 +159,7 @@ async def run_floor(port: int, concurrency: int, duration: float) -> Stats:
 
 
 async def one_resident(stats: Stats, port: int, index: int, rng: random.Random) -> None:
-    session = Session("127.0.0.1", port)
+    session = Session("127.0.0.1", port, forwarded_for=address_of(index))
     try:
         outcome = await resident_journey(stats, session, ticket_of(index), birth_date_of(index).strftime("%Y%m%d"), rng)
         if outcome == "completed":

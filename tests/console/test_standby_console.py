@@ -187,3 +187,20 @@ def test_the_city_admin_home_shows_the_days_refill_and_waste(staff_client, city)
         services.reservation_check_in(actor=staff, reservation=reservation, lot="AB1")
     html = client.get("/console/").content.decode()
     assert "so far: 4 of 6 (66.7 %)." in html
+
+
+def test_the_dashboard_shows_the_periods_refill_and_waste_per_venue_filter(staff_client, city):
+    slot = f.slot(venue=city["own"], vaccine=city["pfz"], starts_at=f.at(1, 10), capacity=2)
+    first, _second = [services.reservation_book(actor=SYSTEM, resident=f.resident(), slot_id=slot.pk, dose_number=1)
+                      for _ in range(2)]
+    services.reservation_cancel(actor=SYSTEM, reservation=first)
+    client = staff_client(CITY_ADMIN)
+    client.cookies["django_language"] = "en"
+    html = client.get("/console/dashboard/").content.decode()
+    assert "Places freed before their day: 0 of 1 refilled (0.0 %)." in html
+    services.reservation_book(actor=SYSTEM, resident=f.resident(), slot_id=slot.pk, dose_number=1)
+    html = client.get("/console/dashboard/").content.decode()
+    assert "Places freed before their day: 1 of 1 refilled (100.0 %)." in html
+    assert "Doses left over in the vials opened for the check-ins: 0 of 0 (0.0 %)." in html
+    other = client.get(f"/console/dashboard/?venue={city['other'].pk}").content.decode()
+    assert "Places freed before their day: 0 of 0 refilled (0.0 %)." in other

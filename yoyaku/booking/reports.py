@@ -228,7 +228,7 @@ class StewardshipFigures:
         return 100.0 * self.wasted / self.opened if self.opened else 0.0
 
 
-def stewardship_figures(*, start: date, days: int) -> StewardshipFigures:
+def stewardship_figures(*, start: date, days: int, venue_id: int | None = None) -> StewardshipFigures:
     """Per session (venue, vaccine, day) from `start` for `days` days: places freed before the day are
     refilled unless the session began with places empty (capacity above what was booked); doses wasted are
     what the last vial had left (given rounded up to whole vials). Four queries whatever the data."""
@@ -238,7 +238,10 @@ def stewardship_figures(*, start: date, days: int) -> StewardshipFigures:
 
     end = start + timedelta(days=days)
     sessions: dict[tuple, dict] = {}
-    slots = Slot.objects.filter(day__gte=start, day__lt=end).values_list(
+    slots = Slot.objects.filter(day__gte=start, day__lt=end)
+    if venue_id:
+        slots = slots.filter(venue_id=venue_id)
+    slots = slots.values_list(
         "pk", "venue_id", "vaccine_id", "day", "capacity", "booked", "starts_at", "vaccine__doses_per_vial")
     session_of = {}
     for pk, venue, vaccine, day, capacity, booked, starts_at, per_vial in slots:

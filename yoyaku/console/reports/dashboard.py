@@ -1,5 +1,6 @@
 """The dashboard (city admin): per day and venue, capacity, booked, free, cancellations, and the doses that
-opened vials would waste; bookings and cancellations in the last hour.
+opened vials would waste; bookings and cancellations in the last hour; the period's stewardship figures
+(freed places refilled before their day, doses left in the vials opened for the check-ins).
 
 Read from the slot counters and from aggregates, never row by row: a fixed number of queries, whatever the
 number of residents, slots or reservations (tests/console/test_dashboard.py pins it).
@@ -35,4 +36,5 @@ def dashboard_view(request):
     return page(request, "console/reports/dashboard.html", {
         "form": form, "start": start, "end": start + timedelta(days=days - 1), "days": days, "venue": venue,
         "day_rows": day_rows, "overall": overall, "last_hour": reports.last_hour(now=now), "now": now,
+        "stewardship": reports.stewardship_figures(start=start, days=days, venue_id=venue.pk if venue else None),
     }, forms=[form])

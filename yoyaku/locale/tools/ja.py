@@ -1598,6 +1598,8 @@ T.update({
 
 # --- the console's standby list and the home's stewardship line (issue 14)
 T.update({
+    'Places freed before their day: %(refilled)s of %(freed)s refilled (%(percent)s %%).': '接種日より前に空いた枠：%(freed)s人分のうち%(refilled)s人分が埋まりました（%(percent)s %%）。',
+    'Doses left over in the vials opened for the check-ins: %(wasted)s of %(opened)s (%(percent)s %%).': '受付済みの接種のために開けたバイアルの残り：%(opened)s回分のうち%(wasted)s回分（%(percent)s %%）。',
     'Waiting for a place': 'キャンセル待ちの方',
     'Nobody is on the list.': 'キャンセル待ちの方はいません。',
     'Put on the standby list (キャンセル待ち)': 'キャンセル待ちに登録',

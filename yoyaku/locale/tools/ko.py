@@ -924,6 +924,8 @@ T.update({
 
 # --- the console's standby list and the home's stewardship line (issue 14)
 T.update({
+    'Places freed before their day: %(refilled)s of %(freed)s refilled (%(percent)s %%).': '접종일 전에 빈 자리: %(freed)s자리 중 %(refilled)s자리가 채워졌습니다(%(percent)s %%).',
+    'Doses left over in the vials opened for the check-ins: %(wasted)s of %(opened)s (%(percent)s %%).': '접수한 접종을 위해 연 바이알의 남은 분량: %(opened)s회분 중 %(wasted)s회분(%(percent)s %%).',
     'Waiting for a place': '자리를 기다리는 분',
     'Nobody is on the list.': '명단에 아무도 없습니다.',
     'Put on the standby list (キャンセル待ち)': '취소 대기 명단에 등록 (キャンセル待ち)',

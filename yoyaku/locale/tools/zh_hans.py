@@ -895,6 +895,8 @@ T.update({
 
 # --- the console's standby list and the home's stewardship line (issue 14)
 T.update({
+    'Places freed before their day: %(refilled)s of %(freed)s refilled (%(percent)s %%).': '在接种日之前空出的名额：%(freed)s个中已补上%(refilled)s个（%(percent)s %%）。',
+    'Doses left over in the vials opened for the check-ins: %(wasted)s of %(opened)s (%(percent)s %%).': '为已签到的接种开封的药瓶中剩余的剂量：%(opened)s剂中%(wasted)s剂（%(percent)s %%）。',
     'Waiting for a place': '候补的居民',
     'Nobody is on the list.': '候补名单上没有人。',
     'Put on the standby list (キャンセル待ち)': '登记候补名单（キャンセル待ち）',

@@ -129,6 +129,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's renderer with the plain <input> widgets written in Python, same markup (web/renderer.py: issue 11).
+FORM_RENDERER = "yoyaku.web.renderer.Renderer"
 
 # --- Database -----------------------------------------------------------------------------------
 # SQLite by default: WAL so readers never wait for the writer, IMMEDIATE so a write transaction takes

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.utils import timezone, translation
 
 from . import deadline, rules, selectors
@@ -232,7 +232,10 @@ class DoseTimes:
         def compute():
             if not self.vaccine_ids:
                 return []
-            rows = (Venue.objects.filter(active=True, slots__vaccine_id__in=self.vaccine_ids).distinct()
+            # EXISTS, not a join with DISTINCT: the join read every slot of the city (200,000 in a big city:
+            # 100 ms on PostgreSQL); EXISTS probes each venue's slots by index.
+            offered = Slot.objects.filter(venue=OuterRef("pk"), vaccine_id__in=self.vaccine_ids)
+            rows = (Venue.objects.filter(Exists(offered), active=True)
                     .order_by("area", "code").values("pk", "name", "area", *VENUE_I18N))
             return [Named(r["pk"], r["name"], r["area"], _i18n(r, "", VENUE_I18N)) for r in rows]
 

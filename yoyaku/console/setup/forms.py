@@ -54,11 +54,10 @@ _LEGACY_PARTS = ("year", "month", "day", "time")
 def _part_widgets(with_time: bool, hidden: bool) -> dict:
     if hidden:
         return {name: forms.HiddenInput() for name in ["date", *(["time"] if with_time else [])]}
-    widgets = {"date": forms.DateInput(attrs={"type": "date", "class": "date-input", "autocomplete": "off",
-                                              "placeholder": "2026-04-01"})}
+    # No placeholder: it is not allowed on date and time inputs (vnu), and their pickers show the format.
+    widgets = {"date": forms.DateInput(attrs={"type": "date", "class": "date-input", "autocomplete": "off"})}
     if with_time:
-        widgets["time"] = forms.TimeInput(attrs={"type": "time", "class": "time-input", "autocomplete": "off",
-                                                 "placeholder": "09:00"})
+        widgets["time"] = forms.TimeInput(attrs={"type": "time", "class": "time-input", "autocomplete": "off"})
     return widgets
 
 

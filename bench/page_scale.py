@@ -93,7 +93,8 @@ def build(*, residents: int, slots: int, reservations: int) -> dict:
             def resident_rows():
                 for i in range(residents):
                     yield (f"{4_000_000_000 + i:010d}", date(1940, 1, 1) + timedelta(days=(i * 37) % 20000), "試験",
-                           str(i), "シケン", "タロウ", "0195-00-0000", "", "", "", "", True, "ja", now, now, "email", "")
+                           str(i), "シケン", "タロウ", "0195-00-0000", "", "", "", "", True, "ja", now, now,
+                           "email", "")
 
             load(cursor, vendor, "booking_resident", ["ticket_number", "birth_date", "family_name", "given_name",
                  "family_name_kana", "given_name_kana", "phone", "email", "postal_code", "address", "groups",

@@ -24,14 +24,14 @@ class Renderer(DjangoTemplates):
 def input_html(widget: dict) -> str:
     # input.html: <input type="{{ widget.type }}" name="{{ widget.name }}"{% if widget.value != None %}
     # value="{{ widget.value|stringformat:'s' }}"{% endif %}{% include attrs.html %}>; attrs.html writes each
-    # attribute that is not False, bare when True.
+    # attribute that is not False, bare when True. stringformat:'s' is "%s" % value, which is str(value).
     parts = [f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"']
     if widget["value"] is not None:
-        parts.append(f' value="{conditional_escape("%s" % (widget["value"],))}"')
+        parts.append(f' value="{conditional_escape(str(widget["value"]))}"')
     for name, value in widget["attrs"].items():
         if value is not False:
             parts.append(f" {conditional_escape(name)}")
             if value is not True:
-                parts.append(f'="{conditional_escape("%s" % (value,))}"')
+                parts.append(f'="{conditional_escape(str(value))}"')
     parts.append(">")
     return "".join(parts)

@@ -29,8 +29,8 @@ import time
 from pathlib import Path
 
 from .rush.client import Session
-from .rush.journey import PAGES, Stats, Unexpected, resident_journey
-from .rush.people import address_of, birth_date_of, ticket_of
+from .rush.journey import PAGES, Stats, counted_journey
+from .rush.people import address_of
 from .rush.run import (
     bench_env,
     create_database,
@@ -57,24 +57,12 @@ async def release(port: int, residents: int, seed: int, timeout: float) -> tuple
     async def resident(index: int) -> None:
         session = Session("127.0.0.1", port, timeout=timeout, forwarded_for=address_of(index))
         await start.wait()
-        try:
-            outcome = await resident_journey(stats, session, ticket_of(index), birth_date_of(index).strftime("%Y%m%d"),
-                                             rng)
+        outcome = await counted_journey(stats, session, index, rng)
+        if outcome is not None:
             now = time.perf_counter() - released
             answered_at.append(now)
             if outcome == "completed":
-                stats.completed += 1
                 booked_at.append(now)
-            else:
-                stats.full += 1
-        except Unexpected as error:
-            stats.errors[str(error).split(":")[0] + ": " + str(error).split(":")[-1].strip()[:40]] += 1
-        except TimeoutError:
-            stats.errors["timeout"] += 1
-        except (ConnectionError, OSError) as error:
-            stats.errors[f"connection: {type(error).__name__}"] += 1
-        finally:
-            await session.close()
 
     tasks = [asyncio.create_task(resident(i)) for i in range(residents)]
     await asyncio.sleep(0.2)  # every task waiting on the start line

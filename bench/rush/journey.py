@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .client import Session
+from .people import birth_date_of, ticket_of
 
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 DAY = re.compile(rb"day=(\d{4}-\d{2}-\d{2})#times")
@@ -123,6 +124,29 @@ async def resident_journey(stats: Stats, session: Session, ticket: str, password
             raise Unexpected("done page without 予約を受け付けました。")
         return "completed"
     return "full"
+
+
+async def counted_journey(stats: Stats, session: Session, index: int, rng: random.Random) -> str | None:
+    """Resident `index`'s journey with its outcome counted in `stats`: "completed" or "full", or None after an
+    error (counted by kind: a wrong page, a timeout, a connection failure). Closes the session."""
+    try:
+        outcome = await resident_journey(stats, session, ticket_of(index), birth_date_of(index).strftime("%Y%m%d"), rng)
+    except Unexpected as error:
+        stats.errors[str(error).split(":")[0] + ": " + str(error).split(":")[-1].strip()[:40]] += 1
+        return None
+    except TimeoutError:
+        stats.errors["timeout"] += 1
+        return None
+    except (ConnectionError, OSError) as error:
+        stats.errors[f"connection: {type(error).__name__}"] += 1
+        return None
+    finally:
+        await session.close()
+    if outcome == "completed":
+        stats.completed += 1
+    else:
+        stats.full += 1
+    return outcome
 
 
 async def floor_loop(stats: Stats, session: Session, deadline: float):

@@ -29,8 +29,8 @@ import time
 from pathlib import Path
 
 from .client import Session
-from .journey import PAGES, Stats, Unexpected, floor_loop, resident_journey
-from .people import address_of, birth_date_of, ticket_of
+from .journey import PAGES, Stats, counted_journey, floor_loop
+from .people import address_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -159,21 +159,7 @@ async def run_floor(port: int, concurrency: int, duration: float) -> Stats:
 
 
 async def one_resident(stats: Stats, port: int, index: int, rng: random.Random) -> None:
-    session = Session("127.0.0.1", port, forwarded_for=address_of(index))
-    try:
-        outcome = await resident_journey(stats, session, ticket_of(index), birth_date_of(index).strftime("%Y%m%d"), rng)
-        if outcome == "completed":
-            stats.completed += 1
-        else:
-            stats.full += 1
-    except Unexpected as error:
-        stats.errors[str(error).split(":")[0] + ": " + str(error).split(":")[-1].strip()[:40]] += 1
-    except TimeoutError:
-        stats.errors["timeout"] += 1
-    except (ConnectionError, OSError) as error:
-        stats.errors[f"connection: {type(error).__name__}"] += 1
-    finally:
-        await session.close()
+    await counted_journey(stats, Session("127.0.0.1", port, forwarded_for=address_of(index)), index, rng)
 
 
 async def run_arrivals(port: int, rate: float, duration: float, residents: int, seed: int, grace: float) -> Stats:

@@ -344,6 +344,8 @@ YOYAKU = {
     "WHAT_TO_BRING": [item.strip() for item in os.environ.get("YOYAKU_WHAT_TO_BRING", "").split("|") if item.strip()],
     # Move-up offers (booking/services/offers.py): a freed place is emailed to the best candidates.
     "MOVE_UP_OFFERS": env_bool("YOYAKU_MOVE_UP_OFFERS", True),
+    # Places the move-up list leaves unoffered are offered by email to the waiting list (StandbyEntry, any venue).
+    "WAITING_LIST_OFFERS": env_bool("YOYAKU_WAITING_LIST_OFFERS", True),
     "MOVE_UP_OFFERS_PER_PLACE": int(os.environ.get("YOYAKU_MOVE_UP_OFFERS_PER_PLACE", "3")),
     "MOVE_UP_OFFER_MINUTES": int(os.environ.get("YOYAKU_MOVE_UP_OFFER_MINUTES", "60")),
     "MOVE_UP_OFFER_MIN_HOURS": float(os.environ.get("YOYAKU_MOVE_UP_OFFER_MIN_HOURS", "3")),

@@ -113,3 +113,66 @@ def test_staff_see_the_offers_and_their_outcomes(offer):
 def test_links_in_emails_sent_before_the_rename_still_lead_to_the_offer(logged_in, offer):
     response = logged_in.get(f"/moveup/{offer['mine'].token}/")
     assert response.status_code == 301 and response["Location"] == url(offer["mine"])
+
+
+# --- An offer to the resident's waiting-list entry (no reservation yet) -------------------------------------
+
+
+@pytest.fixture
+def entry_offer(city, resident, settings):
+    """The logged-in resident has no reservation and is on the waiting list (any venue) with an email address;
+    a place frees in a one-place slot nobody on the move-up list can take."""
+    settings.YOYAKU = {**settings.YOYAKU, "MOVE_UP_OFFERS": True, "WAITING_LIST_OFFERS": True,
+                       "MOVE_UP_OFFERS_PER_PLACE": 3, "MOVE_UP_OFFER_MIN_HOURS": 3}
+    early = f.slot(venue=city["venues"][0], vaccine=city["vaccine"], starts_at=f.at(4, 15), capacity=1)
+    held = services.reservation_book(actor=SYSTEM, resident=f.resident(), slot_id=early.pk, dose_number=1)
+    entry = services.standby_join(actor=SYSTEM, resident=resident, dose_number=1, email="taro@example.jp")
+    services.reservation_cancel(actor=SYSTEM, reservation=held)
+    return {"offer": MoveUpOffer.objects.get(standby_entry=entry), "entry": entry, "early": early}
+
+
+def test_the_waiting_list_offer_page_shows_the_time_and_no_current_booking(logged_in, entry_offer):
+    response = logged_in.get(url(entry_offer["offer"]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "North Clinic" in text and "空き待ち" in text
+    assert "現在の予約" not in text
+    assert f'action="/move-up/{entry_offer["offer"].token}/"' in text
+
+
+def test_accepting_a_waiting_list_offer_books_the_time_and_shows_the_reservation(logged_in, entry_offer, resident):
+    response = logged_in.post(url(entry_offer["offer"]))
+    assert response.status_code == 302
+    reservation = Reservation.objects.get(resident=resident)
+    assert response["Location"] == f"/reservations/{reservation.code}/"
+    assert reservation.slot_id == entry_offer["early"].pk and reservation.is_active
+    assert Slot.objects.get(pk=entry_offer["early"].pk).booked == 1
+    again = logged_in.post(url(entry_offer["offer"]))
+    assert again.status_code == 200 and "このご案内はすでに使用されています。" in again.content.decode()
+
+
+def test_another_residents_waiting_list_offer_is_404(logged_in, city, settings):
+    settings.YOYAKU = {**settings.YOYAKU, "MOVE_UP_OFFERS": True, "WAITING_LIST_OFFERS": True,
+                       "MOVE_UP_OFFER_MIN_HOURS": 3}
+    early = f.slot(venue=city["venues"][0], vaccine=city["vaccine"], starts_at=f.at(4, 15), capacity=1)
+    held = services.reservation_book(actor=SYSTEM, resident=f.resident(), slot_id=early.pk, dose_number=1)
+    other = f.resident(birth_date=date(1950, 5, 5))
+    entry = services.standby_join(actor=SYSTEM, resident=other, dose_number=1, email="hanako@example.jp")
+    services.reservation_cancel(actor=SYSTEM, reservation=held)
+    offer = MoveUpOffer.objects.get(standby_entry=entry)
+    assert logged_in.get(url(offer)).status_code == 404
+    assert logged_in.post(url(offer)).status_code == 404
+    assert MoveUpOffer.objects.get(pk=offer.pk).status == "open"
+
+
+def test_staff_see_waiting_list_offers_beside_the_move_up_offers(entry_offer, resident):
+    from django.test import Client
+
+    from tests.console.conftest import log_in_staff, make_staff
+
+    staff = Client()
+    log_in_staff(staff, make_staff("cc-offers", "call_centre"))
+    response = staff.get("/console/move-up/offers/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert resident.full_name in text and "空き待ちリスト" in text and "status-open" in text

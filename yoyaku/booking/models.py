@@ -519,8 +519,12 @@ class MoveUpOffer(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="move_up_offers", verbose_name=_("slot"))
-    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="move_up_offers",
-                                    verbose_name=_("reservation"))
+    # To whom: a reservation to move earlier (the move-up list), or a waiting-list entry without a place yet
+    # (StandbyEntry, any venue): exactly one of the two (the check constraint below).
+    reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="move_up_offers", verbose_name=_("reservation"))
+    standby_entry = models.ForeignKey("StandbyEntry", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="offers", verbose_name=_("waiting-list entry"))
     token = models.CharField(max_length=64, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(_("offered at"), default=timezone.now, db_index=True)
@@ -532,10 +536,22 @@ class MoveUpOffer(models.Model):
         verbose_name = _("move-up offer")
         verbose_name_plural = _("move-up offers")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["slot", "status"]), models.Index(fields=["reservation", "status"])]
+        indexes = [models.Index(fields=["slot", "status"]), models.Index(fields=["reservation", "status"]),
+                   models.Index(fields=["standby_entry", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(reservation__isnull=False, standby_entry__isnull=True)
+                           | Q(reservation__isnull=True, standby_entry__isnull=False)),
+                name="move_up_offer_to_reservation_or_waiting_list"),
+        ]
 
     def __str__(self):
         return f"offer #{self.pk} {self.status}"
+
+    @property
+    def resident_id(self) -> int:
+        """The resident the offer was made to (a reservation's or a waiting-list entry's; both loaded)."""
+        return (self.reservation or self.standby_entry).resident_id
 
     def outcome(self, now=None) -> str:
         """The status as a person sees it: an open offer past its time is expired."""
@@ -662,6 +678,8 @@ class StandbyEntry(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="standby_entries",
                               verbose_name=_("venue"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The waiting list's offers go to this address by email (services/move_up_offers.py); empty: phoned only.
+    email = models.EmailField(_("email"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)

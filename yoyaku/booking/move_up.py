@@ -34,7 +34,7 @@ from django.utils import timezone
 from . import rules, selectors
 from .availability import local_midnight
 from .errors import BookingError, MoveUpNotPossible, SlotUnavailable, WrongVaccine
-from .models import DoseRecord, Reservation, Slot, Vaccine
+from .models import DoseRecord, Reservation, Slot, StandbyEntry, Vaccine
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 31
@@ -302,7 +302,55 @@ def candidates(*, slot: Slot, now: datetime | None = None, limit: int = 20) -> l
     return candidates_for_slots(slots=[slot], now=now, limit=limit).by_slot[slot.pk]
 
 
+# How many waiting-list entries one call reads at most: each costs two queries (the resident's doses).
+WAITING_LIST_SCAN = 50
+
+
+def waiting_list_candidates(*, slot: Slot, now: datetime | None = None, limit: int = 3,
+                            exclude_entry_ids: Iterable[int] = ()) -> list[StandbyEntry]:
+    """The waiting-list entries (any venue, still waiting, with an email address) whose resident could book
+    this slot now, oldest first: first asked, first served, as on the move-up list. A resident who holds a
+    booking for the dose is left out (the move-up list serves them), and so is one whom a booking of this
+    slot would refuse (the booking windows, the minimum age on the day, the dose order and intervals)."""
+    now = now or timezone.now()
+    fact = SlotFacts.of(slot)
+    city = settings.YOYAKU
+    doses = [dose for dose in range(1, city["MAX_DOSE"] + 1) if fact.serves(dose)]
+    entries = (StandbyEntry.objects.select_related("resident")
+               .filter(status=StandbyEntry.Status.WAITING, venue__isnull=True, resident__active=True,
+                       dose_number__in=doses,
+                       resident__birth_date__lte=rules.latest_birth_date_for_age(fact.vaccine_min_age, fact.day))
+               .exclude(email="").exclude(pk__in=list(exclude_entry_ids)).order_by("created_at", "pk"))
+    windows = selectors.booking_windows()
+    found = []
+    for entry in entries[:WAITING_LIST_SCAN]:
+        history = selectors.dose_history(resident=entry.resident)
+        if history.active(entry.dose_number) is not None or entry.dose_number in history.given:
+            continue
+        eligibility = selectors.dose_eligibility(resident=entry.resident, dose_number=entry.dose_number, now=now,
+                                                 history=history, windows=windows)
+        if not eligibility.allowed:
+            continue
+        try:
+            rules.check_slot_for_dose(
+                slot_day=fact.day, vaccine_code=fact.vaccine_code, vaccine_min_age=fact.vaccine_min_age,
+                birth_date=entry.resident.birth_date,
+                previous=selectors.previous_dose(resident=entry.resident, dose_number=entry.dose_number,
+                                                 history=history),
+                following=selectors.dose_fact(resident=entry.resident, dose_number=entry.dose_number + 1,
+                                              history=history),
+                following_vaccine_min_days=fact.vaccine_next_dose_min_days,
+                allow_vaccine_switch=city["ALLOW_VACCINE_SWITCH"])
+        except BookingError:
+            continue
+        found.append(entry)
+        if len(found) >= limit:
+            break
+    return found
+
+
 __all__ = [
     "CHUNK", "DEFAULT_DAYS", "MAX_DAYS", "MAX_SCAN", "Candidate", "Found", "SlotFacts", "can_take", "candidate_of",
-    "candidates", "candidates_for_slots", "free_slots", "order_key", "rank", "wanting_move_up", "why_not",
+    "candidates", "candidates_for_slots", "free_slots", "order_key", "rank", "waiting_list_candidates",
+    "wanting_move_up", "why_not",
 ]

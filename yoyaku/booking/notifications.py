@@ -1,7 +1,8 @@
 """What booking tells residents by email, on top of the outbox (yoyaku.notify), which knows nothing of booking.
 
 - Queueing: `notification_for_reservation` (booked, changed, cancelled), `notification_for_details_change`
-  (contact details, booker, move-up wish) and `notification_for_move_up_offer`
+  (contact details, booker, move-up wish), `notification_for_move_up_offer` and
+  `notification_for_waiting_list_offer` (an offer to a waiting-list entry, which has no reservation yet)
   freeze what the email must say (`reservation_snapshot`) and call notify's one `notification_queue`,
   inside the transaction of the act. `reminders_queue` is the periodic job that queues the day-before
   reminders (the worker runs it; `manage.py queue_reminders` by hand).
@@ -140,6 +141,22 @@ def notification_for_move_up_offer(offer: MoveUpOffer, reservation: Reservation,
     )
     if _created:
         event_for_move_up_offer("move_up_offer.made", offer, reservation)
+    return note
+
+
+def notification_for_waiting_list_offer(offer: MoveUpOffer, entry, *, url: str, now: datetime) -> Notification:
+    """Queue the offer's email to a waiting-list entry (no reservation yet): the time, how long it holds, the
+    link. By email to the address given when joining the list, in the resident's language."""
+    slot = offer.slot
+    payload = {"dose_number": entry.dose_number, "offer": {
+        "id": offer.pk, "starts_at": slot.starts_at.isoformat(), "ends_at": slot.ends_at.isoformat(), **_names(slot),
+        "expires_at": offer.expires_at.isoformat(),
+        "minutes": max(1, round((offer.expires_at - now).total_seconds() / 60)), "url": url}}
+    known = {code for code, _name in settings.LANGUAGES}
+    recorded = (entry.resident.language or "").lower().replace("_", "-")
+    note, _created = notification_queue(
+        kind=Kind.WAITING_LIST_OFFER, reservation_id=None, payload=payload, email=entry.email,
+        language=recorded if recorded in known else settings.LANGUAGE_CODE, dedupe_key=f"move_up_offer:{offer.pk}")
     return note
 
 
@@ -320,9 +337,7 @@ def reservation_context(notification: Notification) -> dict:
         "previous_details": reservation_details(previous, short=True) if previous else "",
         "web_deadline": deadline.web_deadline(starts_at),
         "web_open": deadline.web_open(starts_at),
-        "city_name": city["CITY_NAME"],
-        "call_centre_phones": " / ".join(city["CALL_CENTRE_PHONES"]),
-        "call_centre_hours": city["CALL_CENTRE_HOURS"],
+        **_city_context(),
         "what_to_bring": city["WHAT_TO_BRING"],
     }
 
@@ -346,21 +361,32 @@ def details_changed_context(notification: Notification) -> dict:
             "to_previous": notification.payload.get("to_previous", False)}
 
 
-def move_up_offer_context(notification: Notification) -> dict:
-    """The offer (the earlier time, how long it holds, the link) and the booking the resident has now."""
-    offer = notification.payload["offer"]
+def _offer_context(offer: dict) -> dict:
+    """An offer's time and place (with the address and vaccine), how long it holds, the link."""
     lines = [reservation_details(offer, short=True)]
     if offer.get("venue_address"):
         lines.append(_line(_("Address"), _address(offer)))
     lines.append(_line(_("Vaccine"), _local(offer, "vaccine_name")))
-    return {
-        **reservation_context(notification),
-        "current_details": reservation_details(notification.payload, short=True),
-        "offer_details": "\n".join(lines),
-        "offer_expires_at": datetime.fromisoformat(offer["expires_at"]),
-        "offer_minutes": offer["minutes"],
-        "offer_url": offer["url"],
-    }
+    return {"offer_details": "\n".join(lines), "offer_expires_at": datetime.fromisoformat(offer["expires_at"]),
+            "offer_minutes": offer["minutes"], "offer_url": offer["url"]}
+
+
+def move_up_offer_context(notification: Notification) -> dict:
+    """The offer and the booking the resident has now."""
+    return {**reservation_context(notification), **_offer_context(notification.payload["offer"]),
+            "current_details": reservation_details(notification.payload, short=True)}
+
+
+def _city_context() -> dict:
+    city = settings.YOYAKU
+    return {"city_name": city["CITY_NAME"], "call_centre_phones": " / ".join(city["CALL_CENTRE_PHONES"]),
+            "call_centre_hours": city["CALL_CENTRE_HOURS"]}
+
+
+def waiting_list_offer_context(notification: Notification) -> dict:
+    """The offer to a waiting-list entry, for its dose (no reservation yet)."""
+    return {**_city_context(), **_offer_context(notification.payload["offer"]), "notification": notification,
+            "dose_number": notification.payload["dose_number"]}
 
 
 def calendar_file(notification: Notification) -> tuple[str, str]:
@@ -405,9 +431,11 @@ def reminder_prepare(notification: Notification) -> None:
 
 
 def move_up_offer_prepare(notification: Notification) -> None:
-    """An offer that was accepted, taken or withdrawn before its email left, or has expired, is not sent."""
+    """An offer that was accepted, taken or withdrawn before its email left, or has expired, is not sent; nor
+    an offer to a waiting-list entry that is no longer waiting (booked by staff, or taken off the list)."""
     if not MoveUpOffer.objects.filter(pk=notification.payload["offer"]["id"], status=MoveUpOffer.Status.OPEN,
-                                      expires_at__gt=timezone.now()).exists():
+                                      expires_at__gt=timezone.now()).exclude(
+            standby_entry__isnull=False, standby_entry__status__in=["booked", "withdrawn"]).exists():
         raise NotStillWanted("the offer is no longer open")
 
 
@@ -421,6 +449,7 @@ def register_notifications() -> None:
     messages.register(MessageKind(Kind.REMINDER, reservation_context, prepare=reminder_prepare,
                                   attachments=qr_attachment))
     messages.register(MessageKind(Kind.MOVE_UP_OFFER, move_up_offer_context, prepare=move_up_offer_prepare))
+    messages.register(MessageKind(Kind.WAITING_LIST_OFFER, waiting_list_offer_context, prepare=move_up_offer_prepare))
     messages.register(MessageKind(Kind.DETAILS_CHANGED, details_changed_context))
     jobs.register("reminders", reminders_queue, every_seconds=lambda: notify_setting("REMINDER_EVERY_SECONDS"),
                   check=_reminder_time)

@@ -27,6 +27,7 @@ class Notification(models.Model):
         MOVE_UP_OFFER = "move_up_offer", _("move-up offer")
         DETAILS_CHANGED = "details_changed", _("contact details changed")
         ALLOCATED = "allocated", _("allocated place to confirm")
+        WAITING_LIST_OFFER = "waiting_list_offer", _("waiting-list offer")
 
     class Channel(models.TextChoices):
         # How a row is delivered: each channel has its adapter (channels.py), the same claims and retries.
@@ -51,7 +52,9 @@ class Notification(models.Model):
     # The receiver of a webhook delivery (channel "webhook"); empty for the other channels.
     endpoint = models.ForeignKey("notify.WebhookEndpoint", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="deliveries")
-    reservation = models.ForeignKey("booking.Reservation", on_delete=models.PROTECT, related_name="notifications")
+    # The reservation the message is about; empty for an offer to a waiting-list entry (no reservation yet).
+    reservation = models.ForeignKey("booking.Reservation", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="notifications")
     # Snapshot of what the message must say, taken at the time of the change: a later change must not
     # rewrite what an earlier email reports.
     payload = models.JSONField(default=dict)

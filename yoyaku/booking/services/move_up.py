@@ -25,11 +25,11 @@ from ..errors import (
     SlotFull,
     SlotUnavailable,
 )
-from ..models import MoveUpOffer, Reservation, Slot
+from ..models import MoveUpOffer, Reservation, Slot, StandbyEntry
 from ..notifications import event_for_move_up_offer
 from .audit import Actor, audit_record, require_reason
 from .move_up_offers import move_up_offers_make, offers_deferred
-from .reservations import _lock, reservation_change
+from .reservations import _lock, reservation_book, reservation_change
 
 __all__ = ["move_up_offer_accept", "move_up_offers_make", "reservation_move_up"]
 
@@ -98,9 +98,9 @@ def move_up_offer_accept(*, actor: Actor, token: str, now: datetime | None = Non
         pk = MoveUpOffer.objects.select_for_update().filter(token=token).values_list("pk", flat=True).first()
         if pk is None:
             raise MoveUpOffer.DoesNotExist()
-        offer = MoveUpOffer.objects.select_related("reservation__resident", "slot").get(pk=pk)
-        reservation = offer.reservation
-        if actor.is_resident and actor.resident.pk != reservation.resident_id:
+        offer = (MoveUpOffer.objects.select_related("reservation__resident", "standby_entry__resident", "slot")
+                 .get(pk=pk))
+        if actor.is_resident and actor.resident.pk != offer.resident_id:
             raise NotYours()
         if offer.status != MoveUpOffer.Status.OPEN:
             raise OfferClosed(status=offer.status)
@@ -112,6 +112,9 @@ def move_up_offer_accept(*, actor: Actor, token: str, now: datetime | None = Non
             status=MoveUpOffer.Status.ACCEPTED, accepted_at=now, closed_at=now)
         if not claimed:
             raise OfferClosed(status=MoveUpOffer.objects.get(pk=offer.pk).status)
+        if offer.standby_entry_id is not None:
+            return _accept_for_waiting_list(actor, offer, now)
+        reservation = offer.reservation
         old_slot_id = reservation.slot_id
         outcome = MoveUpOffer.Status.ACCEPTED
         try:
@@ -142,3 +145,46 @@ def move_up_offer_accept(*, actor: Actor, token: str, now: datetime | None = Non
         # The chain: the place the winner gave up is offered on.
         move_up_offers_make(slot=old_slot_id, now=now)
         return offer
+
+
+def _accept_for_waiting_list(actor: Actor, offer: MoveUpOffer, now: datetime) -> MoveUpOffer:
+    """The accept of an offer to a waiting-list entry (the offer already claimed): the entry is taken by a
+    conditional UPDATE from `waiting` and the place booked by the engine (`reservation_book`), in one savepoint,
+    audited `standby.book` with the booking's `reservation.book`. The place gone: `taken`, the entry stays
+    waiting. The entry no longer waiting, or the booking refused (booked meanwhile, no longer eligible):
+    `withdrawn`."""
+    entry = offer.standby_entry
+    outcome = MoveUpOffer.Status.ACCEPTED
+    reservation = None
+    try:
+        with transaction.atomic(), offers_deferred():
+            taken = StandbyEntry.objects.filter(pk=entry.pk, status=StandbyEntry.Status.WAITING).update(
+                status=StandbyEntry.Status.BOOKED, closed_at=now)
+            if not taken:
+                raise NotActive()
+            # As for a move-up: the city made the offer, so the web deadline does not apply; every other
+            # rule of a booking does.
+            reservation = reservation_book(actor=Actor.system(), resident=entry.resident, slot_id=offer.slot_id,
+                                           dose_number=entry.dose_number, email=entry.email,
+                                           recipient_phone=entry.phone, channel=Reservation.Channel.WEB, now=now)
+            StandbyEntry.objects.filter(pk=entry.pk).update(reservation=reservation)
+            audit_record(actor=actor, action="standby.book", resident=entry.resident, reservation=reservation,
+                         obj=entry, now=now, data={"slot": offer.slot_id, "offer": offer.pk})
+    except SlotFull:
+        outcome = MoveUpOffer.Status.TAKEN
+    except BookingError:
+        outcome = MoveUpOffer.Status.WITHDRAWN
+    if outcome != MoveUpOffer.Status.ACCEPTED:
+        MoveUpOffer.objects.filter(pk=offer.pk).update(status=outcome, accepted_at=None, closed_at=now)
+        offer.status, offer.accepted_at = outcome, None
+        audit_record(actor=actor, action=f"move_up_offer.{outcome}", resident=entry.resident, obj=offer, now=now,
+                     data={"slot": offer.slot_id, "outcome": outcome, "waiting_list": entry.pk})
+        return offer
+    offer.status, offer.accepted_at = outcome, now
+    audit_record(actor=actor, action="move_up_offer.accept", resident=entry.resident, reservation=reservation,
+                 obj=offer, now=now, data={"to_slot": offer.slot_id, "waiting_list": entry.pk})
+    if Slot.objects.filter(pk=offer.slot_id, booked__gte=F("capacity")).exists():
+        _close(MoveUpOffer.objects.filter(slot_id=offer.slot_id), MoveUpOffer.Status.TAKEN, now)
+    # The entry is served: its other offers are of no use any more.
+    _close(MoveUpOffer.objects.filter(standby_entry=entry), MoveUpOffer.Status.WITHDRAWN, now)
+    return offer

@@ -11,6 +11,10 @@ list: `move_up.candidates`, first asked, first served) get an offer, valid MOVE_
   that one), or already had an offer for this slot that did not end as "taken" (no second email for it);
 - the candidate's reservation has no email address (the offer is an email; staff can still phone them).
 Offers already open for the slot count: calling it twice makes nothing twice.
+
+When the move-up list has fewer candidates than that, the rest of the offers go to the waiting list
+(StandbyEntry with no venue and an email address, oldest first; WAITING_LIST_OFFERS turns it off): residents
+with no place yet, for whom accepting books the place (`move_up_offer_accept`).
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import move_up
-from ..models import MoveUpOffer, Reservation, Slot
-from ..notifications import notification_for_move_up_offer
+from ..models import MoveUpOffer, Reservation, Slot, StandbyEntry
+from ..notifications import notification_for_move_up_offer, notification_for_waiting_list_offer
 from .audit import Actor, audit_record
 
 __all__ = ["move_up_offers_make", "offer_url", "offer_window", "offers_deferred"]
@@ -87,8 +91,10 @@ def move_up_offers_make(*, slot: Slot | int, now: datetime | None = None) -> lis
     wanted = slot.free_places * city["MOVE_UP_OFFERS_PER_PLACE"] - _live(now).filter(slot=slot).count()
     if wanted <= 0:
         return []
-    busy = set(_live(now).filter(slot__starts_at__lte=slot.starts_at).values_list("reservation_id", flat=True))
-    busy |= set(MoveUpOffer.objects.filter(slot=slot).exclude(status=MoveUpOffer.Status.TAKEN)
+    to_reservations = MoveUpOffer.objects.filter(reservation__isnull=False)
+    busy = set(_live(now).filter(reservation__isnull=False, slot__starts_at__lte=slot.starts_at)
+               .values_list("reservation_id", flat=True))
+    busy |= set(to_reservations.filter(slot=slot).exclude(status=MoveUpOffer.Status.TAKEN)
                 .values_list("reservation_id", flat=True))
     # Read a few more than wanted: some are busy, some have no email address.
     found = move_up.candidates(slot=slot, now=now, limit=wanted + len(busy) + 20)
@@ -109,5 +115,31 @@ def move_up_offers_make(*, slot: Slot | int, now: datetime | None = None) -> lis
         audit_record(actor=Actor.system(), action="move_up_offer.make", resident=reservation.resident,
                      reservation=reservation, obj=offer, now=now,
                      data={"slot": slot.pk, "expires_at": expires_at.isoformat()})
+        made.append(offer)
+    if len(made) < wanted and city.get("WAITING_LIST_OFFERS", True):
+        made += _offer_waiting_list(slot, wanted - len(made), now=now, expires_at=expires_at)
+    return made
+
+
+def _offer_waiting_list(slot: Slot, wanted: int, *, now: datetime, expires_at: datetime) -> list[MoveUpOffer]:
+    """The places the move-up list leaves unoffered go to the waiting list (entries with an email address,
+    oldest first: move_up.waiting_list_candidates), under the same rules: no second offer for this slot, none
+    to an entry that holds a live offer for the same time or earlier."""
+    live = _live(now).filter(standby_entry__isnull=False)
+    busy = set(live.filter(slot__starts_at__lte=slot.starts_at).values_list("standby_entry_id", flat=True))
+    busy |= set(MoveUpOffer.objects.filter(slot=slot, standby_entry__isnull=False)
+                .exclude(status=MoveUpOffer.Status.TAKEN).values_list("standby_entry_id", flat=True))
+    found = move_up.waiting_list_candidates(slot=slot, now=now, limit=wanted, exclude_entry_ids=busy)
+    # As for the reservations above: skip an entry another transaction holds (staff giving it a place).
+    free = set(StandbyEntry.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
+               .filter(pk__in=[entry.pk for entry in found], status=StandbyEntry.Status.WAITING)
+               .values_list("pk", flat=True))
+    made = []
+    for entry in (entry for entry in found if entry.pk in free):
+        offer = MoveUpOffer.objects.create(slot=slot, standby_entry=entry, token=secrets.token_urlsafe(32),
+                                           created_at=now, expires_at=expires_at)
+        notification_for_waiting_list_offer(offer, entry, url=offer_url(offer.token), now=now)
+        audit_record(actor=Actor.system(), action="move_up_offer.make", resident=entry.resident, obj=offer, now=now,
+                     data={"slot": slot.pk, "expires_at": expires_at.isoformat(), "waiting_list": entry.pk})
         made.append(offer)
     return made

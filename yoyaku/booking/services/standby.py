@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..errors import NotActive, NotYours, SlotUnavailable
-from ..models import Reservation, Resident, Slot, StandbyEntry, Venue
+from ..models import MoveUpOffer, Reservation, Resident, Slot, StandbyEntry, Venue
 from .audit import Actor, audit_record, require_reason
 from .move_up_offers import offers_deferred
 from .reservations import reservation_book, reservation_change
@@ -25,9 +25,9 @@ __all__ = ["standby_book", "standby_join", "standby_withdraw"]
 
 
 def standby_join(*, actor: Actor, resident: Resident, dose_number: int, venue: Venue | None = None,
-                 phone: str = "", reason: str = "", now: datetime | None = None) -> StandbyEntry:
-    """Put the resident on a venue's standby list (or, with no venue, the waiting list). Joining again
-    while waiting returns the entry already there."""
+                 phone: str = "", email: str = "", reason: str = "", now: datetime | None = None) -> StandbyEntry:
+    """Put the resident on a venue's standby list (or, with no venue, the waiting list: `email`, when given,
+    receives the offers of freed places). Joining again while waiting returns the entry already there."""
     now = now or timezone.now()
     require_reason(actor, reason)
     if actor.is_resident and actor.resident.pk != resident.pk:
@@ -35,7 +35,7 @@ def standby_join(*, actor: Actor, resident: Resident, dose_number: int, venue: V
     try:
         with transaction.atomic():
             entry = StandbyEntry.objects.create(resident=resident, dose_number=dose_number, venue=venue,
-                                                phone=phone or resident.phone, created_at=now)
+                                                phone=phone or resident.phone, email=email, created_at=now)
             audit_record(actor=actor, action="standby.join", resident=resident, obj=entry, reason=reason, now=now,
                          data={"dose": dose_number, "venue": venue.pk if venue else None})
             return entry
@@ -63,6 +63,7 @@ def standby_book(*, actor: Actor, entry: StandbyEntry, slot_id: int, reason: str
             status=StandbyEntry.Status.BOOKED, closed_at=now)
         if not taken:
             raise NotActive()
+        _withdraw_offers(entry, now)
         entry = StandbyEntry.objects.select_related("resident").get(pk=entry.pk)
         if add_place:
             slot = Slot.objects.select_for_update().filter(pk=slot_id).first()
@@ -98,6 +99,16 @@ def standby_withdraw(*, actor: Actor, entry: StandbyEntry, reason: str = "",
             status=StandbyEntry.Status.WITHDRAWN, closed_at=now)
         entry.refresh_from_db()
         if done:
+            _withdraw_offers(entry, now)
             audit_record(actor=actor, action="standby.withdraw", resident=entry.resident, obj=entry, reason=reason,
                          now=now)
         return entry
+
+
+def _withdraw_offers(entry: StandbyEntry, now: datetime) -> None:
+    """The entry's open offers (waiting-list offers by email) end when it leaves the list. An offer whose
+    accept is in progress (its row locked) is left to that accept, which finds the entry gone."""
+    pks = list(MoveUpOffer.objects.filter(standby_entry=entry, status=MoveUpOffer.Status.OPEN)
+               .select_for_update(skip_locked=True).values_list("pk", flat=True))
+    MoveUpOffer.objects.filter(pk__in=pks, status=MoveUpOffer.Status.OPEN).update(
+        status=MoveUpOffer.Status.WITHDRAWN, closed_at=now)

@@ -23,7 +23,8 @@ OFFERS_PER_PAGE = 50
 @staff_required(CITY_ADMIN, CALL_CENTRE)
 def offers_view(request):
     now = timezone.now()
-    offers = MoveUpOffer.objects.select_related("slot__venue", "reservation__resident").order_by("-created_at", "-pk")
+    offers = MoveUpOffer.objects.select_related("slot__venue", "reservation__resident",
+                                                  "standby_entry__resident").order_by("-created_at", "-pk")
     status = request.GET.get("status", "")
     if status == MoveUpOffer.Status.EXPIRED:
         offers = offers.filter(Q(status=status) | Q(status=MoveUpOffer.Status.OPEN, expires_at__lte=now))

@@ -44,3 +44,21 @@ def test_the_resident_pages_are_valid_html(client, city, resident):
             pages[name] = response.content.decode()
     assert {"detail", "print"} <= set(pages)
     assert vnu.errors(pages) == []
+
+
+def test_the_waiting_list_pages_are_valid_html(client, city, resident):
+    from tests.portal.test_top import fill
+
+    client.post("/login/", {"ticket_number": "1234567890", "password": "19450101"})
+    fill(city["slots"])
+    pages = {}
+    for language in ("ja", "en"):
+        client.cookies["django_language"] = language
+        pages[f"{language}-top-sold-out"] = client.get("/").content.decode()
+        pages[f"{language}-join"] = client.get("/waiting-list/1/").content.decode()
+        pages[f"{language}-join-error"] = client.post("/waiting-list/1/", {"email": "x"}).content.decode()
+    client.post("/waiting-list/1/", {"email": "taro@example.jp"})
+    pages["on-the-list"] = client.get("/waiting-list/1/").content.decode()
+    pages["top-on-the-list"] = client.get("/").content.decode()
+    assert "taro@example.jp" in pages["on-the-list"]
+    assert vnu.errors(pages) == []

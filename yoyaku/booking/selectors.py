@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from . import recent, rules
 from .errors import AlreadyBooked, BookingError, InvalidInput, TicketInactive
-from .models import BookingWindow, DoseRecord, HouseholdMember, Reservation, Resident, Slot
+from .models import BookingWindow, DoseRecord, HouseholdMember, Reservation, Resident, Slot, StandbyEntry
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,26 @@ def household_member(*, holder_id: int, member_id: int) -> Resident | None:
     link = HouseholdMember.objects.filter(holder_id=holder_id, member_id=member_id, member__active=True) \
         .select_related("member").first()
     return link.member if link is not None else None
+
+
+def waiting_list_entry(*, resident: Resident, dose_number: int) -> StandbyEntry | None:
+    """The resident's place on the waiting list (any venue) for this dose, while waiting."""
+    return StandbyEntry.objects.filter(resident=resident, dose_number=dose_number, venue__isnull=True,
+                                       status=StandbyEntry.Status.WAITING).first()
+
+
+def waiting_list_doses(*, resident: Resident) -> frozenset[int]:
+    """The doses the resident waits for on the waiting list (any venue). One query."""
+    return frozenset(StandbyEntry.objects.filter(resident=resident, venue__isnull=True,
+                                                 status=StandbyEntry.Status.WAITING)
+                     .values_list("dose_number", flat=True))
+
+
+def last_email(*, resident: Resident) -> str:
+    """The address the resident gave last (their latest reservation's), else the city's record of it."""
+    last = (Reservation.objects.filter(resident=resident).exclude(email="").order_by("-pk")
+            .values_list("email", flat=True).first())
+    return last or resident.email
 
 
 def given_doses(*, resident: Resident) -> frozenset[int]:

@@ -1,8 +1,9 @@
-"""The resident site's own forms: the login. The shared forms are in yoyaku/web/forms.py."""
+"""The resident site's own forms: the login, the waiting list. The shared forms are in yoyaku/web/forms.py."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -54,3 +55,23 @@ class HouseholdMemberForm(LoginForm):
         birth.label = gettext_lazy("Family member's date of birth")
         birth.help_text = gettext_lazy("8 digits, year in the Western calendar: 20100401 for 1 April 2010.")
         birth.widget = forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "class": "medium"})
+
+
+class WaitingListForm(BaseForm):
+    """The address the waiting list's offers go to (required: an offer is an email)."""
+
+    email = forms.CharField(label=gettext_lazy("Email address"), max_length=254,
+                            help_text=gettext_lazy("When a place frees up, we send the offer here."),
+                            error_messages={"required": gettext_lazy(
+                                "Enter the email address the offers should go to.")},
+                            widget=forms.TextInput(attrs={"type": "email", "autocomplete": "email",
+                                                          "inputmode": "email"}))
+
+    def clean_email(self):
+        value = rules.nfkc(self.cleaned_data.get("email"))
+        try:
+            validate_email(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(gettext_lazy("Enter an email address like name@example.jp."),
+                                        code="email") from None
+        return value

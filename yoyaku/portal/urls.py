@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from .furigana import with_furigana
-from .views import account, allocation, booking, contact, household, move_up, reservations, top
+from .views import account, allocation, booking, contact, household, move_up, reservations, top, waiting_list
 
 app_name = "portal"
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("household/for/", household.household_for_view, name="household_for"),
     path("household/<int:member_id>/remove/", household.household_remove_view, name="household_remove"),
     path("move-up/<str:token>/", move_up.offer_view, name="move_up_offer"),
+    path("waiting-list/<int:dose>/", waiting_list.waiting_list_view, name="waiting_list"),
     path("allocation/", allocation.allocation_view, name="allocation"),
     path("allocation/<int:window_id>/wishes/", allocation.wishes_view, name="allocation_wishes"),
     path("allocation/<int:window_id>/withdraw/", allocation.withdraw_view, name="allocation_withdraw"),

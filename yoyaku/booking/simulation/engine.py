@@ -28,14 +28,16 @@ from django.utils import timezone
 from yoyaku.notify import worker
 from yoyaku.notify.models import Notification
 
-from .. import deadline, demo_data, move_up, rules, services
+from .. import deadline, demo_data, move_up, reports, rules, services
 from ..errors import BookingError
 from ..models import MoveUpOffer, Reservation, Resident, Slot, StandbyEntry, Vaccine, Venue
 from ..slot_patterns import SlotPattern, parse_times, parse_weekdays
 from .parameters import Parameters
 
 Actor = services.Actor
-SOURCES = ["move_up_offer", "call_centre", "waiting_list", "standby", "web"]
+SOURCES = ["move_up_offer", "waiting_list_offer", "call_centre", "waiting_list", "standby", "web"]
+# The emails a simulated resident reads: the offers (to move up, and to the waiting list).
+OFFER_KINDS = [Notification.Kind.MOVE_UP_OFFER, Notification.Kind.WAITING_LIST_OFFER]
 
 
 @dataclass
@@ -190,16 +192,15 @@ class Month:
         services queue (confirmations with their calendar file and attachments, changes, cancellations)
         are marked skipped unrendered: rendering them was a sixth of a profiled run (1,500 residents, one
         week) and changes no figure."""
-        Notification.objects.filter(status=Notification.Status.PENDING).exclude(
-            kind=Notification.Kind.MOVE_UP_OFFER).update(status=Notification.Status.SKIPPED,
-                                                         last_error="simulation: not read by anyone")
+        Notification.objects.filter(status=Notification.Status.PENDING).exclude(kind__in=OFFER_KINDS).update(
+            status=Notification.Status.SKIPPED, last_error="simulation: not read by anyone")
         while True:
             token, notes = worker.claim_batch(limit=200, lease_seconds=300, now=self.now)
             if not notes:
                 break
             worker.send_batch(token, notes, claimed_at=time.monotonic())
         mail.outbox = []
-        sent = (Notification.objects.filter(kind=Notification.Kind.MOVE_UP_OFFER, status=Notification.Status.SENT,
+        sent = (Notification.objects.filter(kind__in=OFFER_KINDS, status=Notification.Status.SENT,
                                             pk__gt=self.offer_seen).order_by("pk").values_list("pk", "payload"))
         for pk, payload in sent:
             self.offer_seen = pk
@@ -263,7 +264,9 @@ class Month:
             services.standby_join(actor=Actor.for_resident(resident), resident=resident, dose_number=1,
                                   venue=Venue.objects.get(pk=venue), now=self.now)
         elif self.p.waiting_list and draw < self.p.standby_share + self.p.waiting_list_share:
-            services.standby_join(actor=Actor.for_resident(resident), resident=resident, dose_number=1, now=self.now)
+            # With waiting-list offers on, the address they go to (the resident's, when they have one).
+            services.standby_join(actor=Actor.for_resident(resident), resident=resident, dose_number=1,
+                                  email=resident.email if self.p.waiting_list_offers else "", now=self.now)
 
     def got_place(self, resident_id: int) -> None:
         self.unbooked.discard(resident_id)
@@ -293,7 +296,21 @@ class Month:
         self.drain()
 
     def accept_offer(self, offer_id: int) -> None:
-        offer = MoveUpOffer.objects.select_related("reservation__resident").get(pk=offer_id)
+        offer = MoveUpOffer.objects.select_related("reservation__resident", "standby_entry__resident").get(pk=offer_id)
+        if offer.standby_entry_id is not None:  # a waiting-list offer: accepting books the place
+            resident = offer.standby_entry.resident
+            try:
+                result = services.move_up_offer_accept(actor=Actor.for_resident(resident), token=offer.token,
+                                                       now=self.now)
+            except BookingError:
+                return
+            if result.status == MoveUpOffer.Status.ACCEPTED:
+                self.taken(offer.slot_id, "waiting_list_offer")
+                self.got_place(resident.pk)
+                self.after_booking(Reservation.objects.select_related("slot").get(
+                    pk=StandbyEntry.objects.get(pk=offer.standby_entry_id).reservation_id))
+            self.drain()
+            return
         old_slot = offer.reservation.slot_id
         try:
             result = services.move_up_offer_accept(actor=Actor.for_resident(offer.reservation.resident),
@@ -362,8 +379,10 @@ class Month:
         """Venue staff, 45 minutes before a slot: free places from now on, and (at the last slot) the doses
         the last vial will have left, go to the venue's standby list by phone."""
         session = self.sessions[key]
-        entries = list(StandbyEntry.objects.filter(status=StandbyEntry.Status.WAITING, venue_id=key[0], dose_number=1)
-                       .select_related("resident")[:30])
+        # The list the console's standby page shows: the venue's own standby list, then (with
+        # same_day_waiting_list) the waiting list, any venue; each first come, first served.
+        entries = [entry for entry in reports.standby_waiting(venue_id=key[0], limit=30)
+                   if entry.dose_number == 1 and (entry.venue_id or self.p.same_day_waiting_list)]
         slots = list(Slot.objects.filter(venue_id=key[0], vaccine_id=key[1], day=key[2], starts_at__gte=start)
                      .order_by("starts_at"))
         for slot in slots:
@@ -392,7 +411,10 @@ class Month:
             entry = entries.pop(0)
             if rules.age_on(entry.resident.birth_date, slot.day) < self.vaccine_min_age[slot.vaccine_id]:
                 continue
-            if self.rng.random() < self.p.standby_answer_share:
+            # On a venue's standby list: said they can come within the hour. On the waiting list: asked for
+            # any date, so fewer can come at an hour's notice.
+            share = self.p.standby_answer_share if entry.venue_id else self.p.waiting_list_same_day_share
+            if self.rng.random() < share:
                 return entry
         return None
 

@@ -44,10 +44,15 @@ class Parameters:
     waiting_list_share: float = 0.5
     standby_share: float = 0.15
     standby_answer_share: float = 0.6
+    # On the day, the venue staff call down the list the console shows: the venue's standby list, then the
+    # waiting list (any venue), of whom this share answer and can come within the hour.
+    same_day_waiting_list: bool = True
+    waiting_list_same_day_share: float = 0.2
     # The mechanisms (each --no-... turns one off; the "before" figures in bench/README.md).
     move_up_offers: bool = True
     call_centre: bool = True
     waiting_list: bool = True
+    waiting_list_offers: bool = True  # places the move-up list leaves unoffered are emailed to the waiting list
     short_windows: bool = True
     standby: bool = True
     vial_top_up: bool = True

@@ -61,5 +61,5 @@ def offer_view(request, token: str):
         outcome = MoveUpOffer.Status.TAKEN  # as it will be when accepted: say so now
     if outcome != MoveUpOffer.Status.OPEN:
         return _closed(request, offer, outcome)
-    return page(request, "portal/move_up.html", {"nav": "history", "offer": offer, "reservation": offer.reservation,
-                                                 "entry": offer.standby_entry})
+    return page(request, "portal/move_up.html", {"nav": "history" if offer.reservation else "top", "offer": offer,
+                                                 "reservation": offer.reservation, "entry": offer.standby_entry})

@@ -115,6 +115,10 @@ def top_view(request):
     for row in doses:  # nothing left to book anywhere: say so here, instead of an empty calendar further on
         row["sold_out"] = bool(row["eligibility"] and row["eligibility"].allowed
                                and not availability.places_left(dose_number=row["dose"], now=now))
+    if any(row["sold_out"] for row in doses):  # and offer the waiting list (one more query, only then)
+        waiting = selectors.waiting_list_doses(resident=resident)
+        for row in doses:
+            row["waiting"] = row["dose"] in waiting
     return page(request, "portal/top.html", {
         "nav": "top", "notices": notices, "doses": doses,
         "filter": venue_filter(request, now, book_dose=book_dose),

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from yoyaku.booking import availability
 
@@ -67,6 +67,30 @@ def calendar_rows(weeks: list[list[dict]], *, day: date | None, venue_id: int | 
     return mark_safe("".join(rows))  # noqa: S308 - built by format_html
 
 
+def venue_options(venues, venue_id: int | None) -> str:
+    """The venue choice's options as HTML, written here for the same reason as the calendar: a big city's
+    200 venues were 200 template iterations with two translated names each (issue 11)."""
+    options = [format_html('<option value="">{}</option>', gettext("All venues"))]
+    for venue in venues:
+        options.append(format_html('<option value="{}"{}>{} ({})</option>', venue.pk,
+                                   mark_safe(" selected") if venue.pk == venue_id else "",  # noqa: S308
+                                   venue.local_name, venue.local_area))
+    return mark_safe("".join(options))  # noqa: S308 - built by format_html
+
+
+def day_venue_items(day_venues, day: date | None) -> str:
+    """The day's venues with free times, as the list's items (a link to each venue's times of the day)."""
+    if not day:
+        return mark_safe("")  # noqa: S308
+    items = []
+    for venue, places, _times in day_venues:
+        area = format_html(' <span class="muted">({})</span>', venue.local_area) if venue.local_area else ""
+        left = ngettext("%(n)s place left", "%(n)s places left", places) % {"n": places}
+        items.append(format_html('\n    <li><a href="?venue={}&amp;day={}#times">{}</a>{} — {}</li>', venue.pk,
+                                 day.isoformat(), venue.local_name, area, left))
+    return mark_safe("".join(items))  # noqa: S308 - built by format_html
+
+
 class TimeChoice:
     """The venue, the calendar and the times of the chosen day, for a DoseTimes.
 
@@ -109,7 +133,9 @@ class TimeChoice:
         return {"venues": self.venues, "venue_id": self.venue_id, "day": self.day, "weeks": self.weeks,
                 "calendar_rows": calendar_rows(self.weeks, day=self.day, venue_id=self.venue_id),
                 "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)], "has_slots": bool(self.levels),
-                "show_times": self.show_times, "day_venues": self.day_venues}
+                "show_times": self.show_times, "day_venues": self.day_venues,
+                "venue_options": venue_options(self.venues, self.venue_id),
+                "day_venue_items": day_venue_items(self.day_venues, self.day)}
 
 
 def slot_groups(time_form, slots) -> list[dict]:

@@ -54,6 +54,24 @@ class Timer:
         return response
 
 
+class Queries:
+    """Counts (and keeps) the queries of one page's requests: the warm-up's."""
+
+    def __init__(self):
+        self.counts: list[int] = []
+        self.last: list[str] = []
+
+    def __call__(self, request):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            response = request()
+        self.counts.append(len(queries))
+        self.last = [query["sql"] for query in queries]
+        return response
+
+
 def journeys(n: int, timers: dict, first_index: int):
     """n residents, each: login → choose a time → check → register → done; the named pages timed."""
     from django.test import Client
@@ -98,6 +116,7 @@ def main():
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--sort", default="cumtime")
     parser.add_argument("--lines", type=int, default=30)
+    parser.add_argument("--show-queries", action="store_true", help="the write path's queries (SQL)")
     parser.add_argument("--timing-only", action="store_true", help="no profiler: each page's median CPU per request")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="profile-")
@@ -130,7 +149,12 @@ def main():
     results = {}
     write = {page: Timer(not args.timing_only) for page in pages if page in WRITE_PAGES}
     if write:
-        journeys(2, {}, first_index=2)  # warm-up
+        counters = {page: Queries() for page in write}
+        journeys(2, counters, first_index=2)  # warm-up, counting the queries
+        for page, counter in counters.items():
+            print(f"{page}: {counter.counts[-1]} queries")
+            if args.show_queries:
+                print("\n".join(f"  {sql[:200]}" for sql in counter.last))
         started = time.perf_counter()
         journeys(args.n, write, first_index=4)
         print(f"\n{args.n} journeys in {time.perf_counter() - started:.1f} s")

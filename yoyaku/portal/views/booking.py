@@ -54,8 +54,9 @@ def _resident_defaults(resident, holder=None) -> dict:
     return {"booker": DetailsForm.BOOKER_SELF, "recipient_phone": resident.phone, "email": resident.email}
 
 
-def _slot_for_draft(draft: dict) -> Slot | None:
-    return Slot.objects.select_related("venue", "vaccine").filter(pk=draft.get("slot")).first()
+def _slot_for_draft(draft: dict, *, with_venue: bool = True) -> Slot | None:
+    slots = Slot.objects.filter(pk=draft.get("slot"))
+    return (slots.select_related("venue", "vaccine") if with_venue else slots.only("pk")).first()
 
 
 # --- Booking a dose ----------------------------------------------------------------------------------
@@ -117,7 +118,8 @@ def book_check_view(request, dose: int):
     resident = booking_for(request)
     key = _draft_key("book", f"{resident.pk}:{dose}")  # per person: a household member's draft is theirs
     draft = request.session.get(key)
-    slot = _slot_for_draft(draft) if draft else None
+    # A POST asks only whether the draft's time still exists: reservation_book reads the slot in its transaction.
+    slot = _slot_for_draft(draft, with_venue=request.method != "POST") if draft else None
     if request.method == "POST":
         request_key = request.POST.get("request_key", "")[:64]
         # A back-and-resubmit or a second click after success: show the reservation the first one made. With

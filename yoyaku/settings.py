@@ -182,7 +182,7 @@ CACHE_TABLE = "yoyaku_cache"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "yoyaku.web.redis_cache.RedisCache",  # Django's, one client per pool (web/redis_cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "yoyaku"),
             # Redis down: a page answers 503 within seconds instead of hanging its worker.

@@ -10,7 +10,8 @@ from django.test import override_settings
 from django.utils import timezone, translation
 
 from tests import factories as f
-from yoyaku.booking import errors, qr, services
+from tests import qr_reader
+from yoyaku.booking import errors, qr, rules, services
 from yoyaku.booking.models import AuditEvent, DoseRecord, Reservation
 
 from ..console import test_desk
@@ -60,6 +61,29 @@ def test_the_svg_is_named_for_screen_readers_and_has_no_inline_style():
     assert svg.startswith('<svg role="img" aria-label="予約ID &quot;K7M2QX9A&quot; &lt;x&gt;"')
     assert "style" not in svg and "<script" not in svg
     assert qr.qr_png("K7M2QX9A").startswith(b"\x89PNG\r\n")
+
+
+def test_the_code_reads_back_as_the_token_from_the_png_and_the_svg():
+    """jsQR (the console's reader where the browser has none) reads the emailed PNG and the pages' SVG of many
+    reservations' codes as their tokens: the fixed mask costs nothing in readability."""
+    codes = [rules.new_reservation_code() for _ in range(12)] + ["K7M2QX9A"]
+    pictures = [qr_reader.png_pixels(qr.qr_png(code)) for code in codes]
+    pictures += [qr_reader.svg_pixels(qr.qr_svg(code, label="x")) for code in codes]
+    assert qr_reader.read(*pictures) == [qr.check_in_token(code) for code in codes] * 2
+
+
+def test_the_code_is_drawn_with_a_fixed_mask_without_evaluating_the_eight(monkeypatch):
+    """segno's search of the best of eight masks took 3 ms of the done page's ~12 (bench/README.md, issue 11):
+    the code is drawn with one fixed mask (booking/qr.py, MASK) and no mask is evaluated."""
+    from segno import encoder
+
+    def evaluated(*args, **kwargs):
+        raise AssertionError("a mask was evaluated")
+
+    monkeypatch.setattr(encoder, "evaluate_mask", evaluated)
+    svg = qr.qr_svg("K7M2QX9A", label="x")
+    assert svg.startswith('<svg role="img" aria-label="x"') and qr.qr_png("K7M2QX9A").startswith(b"\x89PNG")
+    assert qr._qr("K7M2QX9A").mask == qr.MASK
 
 
 # --- The service -------------------------------------------------------------------------------------------

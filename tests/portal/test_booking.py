@@ -151,6 +151,53 @@ def test_double_submit_and_back_resubmit_book_once(logged_in, city):
     assert Slot.objects.filter(booked=1).count() == 1
 
 
+def test_a_second_submit_with_the_draft_still_there_shows_the_first_ones_reservation(logged_in, city):
+    """Two clicks of 予約を登録する that both carried the draft (the second sent before the first's answer): the
+    view leaves the repeated request key to reservation_book, which answers with the first one's reservation."""
+    choose(logged_in, offered_slot_ids(logged_in)[0])
+    logged_in.get("/book/1/check/")
+    session = logged_in.session
+    draft = {name: value for name, value in session.items() if name.startswith("draft:")}
+    first, key = register(logged_in)
+    session = logged_in.session
+    session.update(draft)  # the second click's session, as it was loaded before the first was answered
+    session.save()
+    again = logged_in.post("/book/1/check/", {"request_key": key})
+    assert again["Location"] == first["Location"] and "/done/" in first["Location"]
+    assert Reservation.objects.count() == 1 and Slot.objects.filter(booked=1).count() == 1
+
+
+def count_queries(client, method, url, data=None) -> tuple[int, object]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data) if method == "POST" else client.get(url)
+    # The page's own reads and writes: not the session store's (the database or Redis, by the run), nor the
+    # transactions' BEGIN and COMMIT (SQLite's BEGIN IMMEDIATE is a statement, PostgreSQL's is not logged).
+    statements = [q["sql"] for q in queries if "django_session" not in q["sql"]
+                  and not re.match(r"(BEGIN|COMMIT|SAVEPOINT|RELEASE|ROLLBACK)\b", q["sql"])]
+    return len(statements), response
+
+
+# Issue 11 (the write path): the register POST read the request key twice (the view, then the service in its
+# transaction), and the done page asked whether the next dose was booked, then read the dose history anyway.
+REGISTER_QUERIES = 14
+DONE_PAGE_QUERIES = 5
+
+
+def test_register_and_done_page_query_counts_are_pinned(logged_in, city):
+    choose(logged_in, offered_slot_ids(logged_in)[0])
+    check = logged_in.get("/book/1/check/")
+    key = re.search(r'name="request_key" value="([^"]+)"', check.content.decode()).group(1)
+    queries, response = count_queries(logged_in, "POST", "/book/1/check/", {"request_key": key})
+    assert "/done/" in response["Location"]
+    register_queries = queries
+    queries, response = count_queries(logged_in, "GET", response["Location"])
+    assert "予約を受け付けました。" in response.content.decode() and "2件目の予約をする" in response.content.decode()
+    assert (register_queries, queries) == (REGISTER_QUERIES, DONE_PAGE_QUERIES)
+
+
 def test_slot_filled_before_register_returns_to_time_choice_keeping_answers(logged_in, city):
     slot_id = offered_slot_ids(logged_in)[0]
     choose(logged_in, slot_id, email="kept@example.jp")

@@ -149,3 +149,71 @@ def test_pages_need_login(client, db):
     for url in ["/", "/book/1/", "/reservations/", "/reservations/ABCDEFGH/"]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch):
+    """Counts the round trips to Redis (a pipeline's or a script's commands go out together: one each)."""
+    from django.conf import settings
+    from redis.connection import AbstractConnection
+
+    if not settings.REDIS_URL:
+        pytest.skip("Redis' round trips: the run with REDIS_URL")
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counted(self, command, *args, **kwargs):
+        packed = b"".join(command) if isinstance(command, list | tuple) else command
+        sent.append(re.search(rb"\r\n\$\d+\r\n([A-Z]+)\r\n", packed).group(1).decode())  # the command's name
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+def test_a_login_costs_the_throttle_two_redis_round_trips(client, resident, redis_round_trips):
+    """Issue 11: a successful login's throttle was 13 round trips (GET, GET, SET NX + EXISTS + INCRBY twice, GET,
+    GET; DEL, EXISTS + INCRBY); now one Lua script counts the attempt, one forgives it."""
+    throttle.succeeded(ticket="0000000000", address="192.0.2.7")  # the scripts loaded into Redis once
+    assert throttle.attempt(ticket="0000000000", address="192.0.2.7").allowed
+    redis_round_trips.clear()
+    assert throttle.attempt(ticket="1234567890", address="192.0.2.8").allowed
+    assert len(redis_round_trips) == 1
+    throttle.succeeded(ticket="1234567890", address="192.0.2.8")
+    assert len(redis_round_trips) == 2
+    assert throttle.check(ticket="1234567890", address="192.0.2.8").allowed
+    from django.core.cache import cache
+    assert cache.get(f"{throttle._ticket_key('1234567890')}:n") is None  # forgiven
+    assert cache.get(f"{throttle._address_key('192.0.2.8')}:n") == 0  # its number given back
+
+
+def test_a_whole_login_costs_five_redis_round_trips(client, resident, redis_round_trips):
+    """The login POST (was 17): the throttle's two scripts, and the new session's three: its key reserved with SET
+    NX, then, with the resident in it, looked up (it must still exist) and written. Django's cache sessions also
+    asked whether a new random key existed (web/sessions.py)."""
+    assert login(client, "1234567890", "19450101").status_code == 302
+    client.post("/logout/")
+    redis_round_trips.clear()
+    assert login(client, "1234567890", "19450101").status_code == 302
+    assert redis_round_trips == ["EVALSHA", "EVALSHA", "SET", "GET", "SET"]
+    assert client.get("/").status_code == 200  # logged in
+
+
+def test_a_new_session_key_already_taken_is_never_shared(monkeypatch):
+    """web/sessions.py no longer asks whether a new key is taken: `create`'s SET NX refuses a taken key and draws
+    another, so two residents never share a session."""
+    from yoyaku.web import sessions
+
+    taken = sessions.SessionStore()
+    taken["resident_id"] = 1
+    taken.create()
+    taken.save()
+    keys = iter([taken.session_key, "n" * 32])
+    monkeypatch.setattr(sessions, "get_random_string", lambda length, chars: next(keys))
+    fresh = sessions.SessionStore()
+    fresh["resident_id"] = 2
+    fresh.cycle_key()
+    fresh.save()
+    assert fresh.session_key == "n" * 32
+    assert sessions.SessionStore(taken.session_key).load() == {"resident_id": 1}
+    assert sessions.SessionStore("n" * 32).load() == {"resident_id": 2}

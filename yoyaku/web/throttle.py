@@ -7,6 +7,12 @@ Count first, then decide (`attempt`): an attempt takes its number in the ticket'
 evaluated. Thirty guesses sent at once for one ticket evaluate at most TICKET_LIMIT of them; the others are
 refused without looking at the date (docs/security.md). A successful login gives its number back.
 
+Round trips: on Redis a successful login's throttle is two (was thirteen): `attempt` looks at both locks and
+takes both numbers in one Lua script (atomic, so the second look at the locks after counting is built in), and
+`succeeded` forgives the ticket and gives the address's number back in another. A refused attempt's numbers
+are given back by the second script too; a failure is recorded with the cache's own operations, as on the
+database cache.
+
 The cache unreachable (Redis down): the attempt cannot be counted, so the login is refused with the 503 page
 (web/faults.py) rather than allowed: unlimited guessing of birth dates while Redis is down is worse than a
 few minutes without logins. Logged once per request, without the ticket.
@@ -103,6 +109,47 @@ def check(*, ticket: str, address: str) -> Verdict:
     return Verdict(True)
 
 
+# KEYS: the ticket's and the address's lock, then their counts; ARGV: the counts' windows (seconds). Returns the
+# locks' remaining milliseconds when either is locked (nothing counted), else also both counts.
+_ATTEMPT_LUA = """
+local t_lock, a_lock = redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2])
+if t_lock ~= -2 or a_lock ~= -2 then return {t_lock, a_lock} end
+local counts = {}
+for i = 3, 4 do
+  redis.call('SET', KEYS[i], 0, 'NX', 'EX', ARGV[i - 2])
+  counts[i - 2] = redis.call('INCR', KEYS[i])
+  if counts[i - 2] == 1 then redis.call('EXPIRE', KEYS[i], ARGV[i - 2]) end
+end
+return {t_lock, a_lock, counts[1], counts[2]}
+"""
+# KEYS: counts; ARGV[i] "forget" (delete) or "give back" (decrement when it still exists) for KEYS[i].
+_FORGIVE_LUA = """
+for i, key in ipairs(KEYS) do
+  if ARGV[i] == 'forget' then redis.call('DEL', key)
+  elseif redis.call('EXISTS', key) == 1 then redis.call('DECR', key) end
+end
+return 0
+"""
+_scripts: dict[str, object] = {}
+
+
+def _redis_script(name: str, source: str):
+    """The Lua script on the Redis behind the default cache, or None when the cache is not Redis."""
+    redis = shared.redis_client()
+    if redis is None:
+        return None
+    if name not in _scripts:
+        _scripts[name] = redis.register_script(source)
+    return lambda keys, args: _scripts[name](keys=[cache.make_key(key) for key in keys], args=args, client=redis)
+
+
+def _wait_of(milliseconds: int) -> int:
+    """`_locked_for`'s answer from a lock's remaining time in Redis (PTTL: -2 missing, -1 no expiry)."""
+    if milliseconds == -2:
+        return 0
+    return max(int(milliseconds / 1000), 0) + 1
+
+
 def _incr(key: str, ttl: int) -> int:
     cache.add(f"{key}:n", 0, ttl)
     try:
@@ -125,16 +172,25 @@ def attempt(*, ticket: str, address: str) -> Verdict:
     limits = _limits()
     tkey, akey = _ticket_key(ticket), _address_key(address)
     with shared.serialized("throttle"):  # the database cache's incr is a read and a write
-        for scope, key in (("ticket", tkey), ("address", akey)):
-            if wait := _locked_for(key):
-                return Verdict(False, scope, wait)
-        n_ticket = _incr(tkey, limits["WINDOW"])
-        n_address = _incr(akey, limits["ADDRESS_WINDOW"])
+        script = _redis_script("attempt", _ATTEMPT_LUA)
+        if script is not None:  # Redis: one round trip, atomic
+            answer = script([f"{tkey}:lock", f"{akey}:lock", f"{tkey}:n", f"{akey}:n"],
+                            [max(int(limits["WINDOW"]), 1), max(int(limits["ADDRESS_WINDOW"]), 1)])
+            for scope, milliseconds in (("ticket", answer[0]), ("address", answer[1])):
+                if wait := _wait_of(milliseconds):
+                    return Verdict(False, scope, wait)
+            n_ticket, n_address = int(answer[2]), int(answer[3])
+        else:
+            for scope, key in (("ticket", tkey), ("address", akey)):
+                if wait := _locked_for(key):
+                    return Verdict(False, scope, wait)
+            n_ticket = _incr(tkey, limits["WINDOW"])
+            n_address = _incr(akey, limits["ADDRESS_WINDOW"])
         refused = None
         # Looked at again after counting: a failure that locks sets the lock and then resets the count, so
-        # an attempt counted after that reset (Redis: nothing serialises them) must still see the lock.
+        # an attempt counted after that reset must still see the lock (Redis: the script saw both at once).
         for scope, key in (("ticket", tkey), ("address", akey)):
-            if refused is None and (wait := _locked_for(key)):
+            if script is None and refused is None and (wait := _locked_for(key)):
                 refused = Verdict(False, scope, wait)
         if refused is not None:
             pass
@@ -148,8 +204,11 @@ def attempt(*, ticket: str, address: str) -> Verdict:
             if not cache.add(f"{akey}:gap", time.time() + delay, delay):
                 refused = Verdict(False, "address", _slowed_for(akey, n_address - 1, limits) or delay)
         if refused is not None:  # a refused attempt is not evaluated: it gives its number back
-            _give_back(tkey)
-            _give_back(akey)
+            if script is not None:
+                _redis_script("forgive", _FORGIVE_LUA)([f"{tkey}:n", f"{akey}:n"], ["give back", "give back"])
+            else:
+                _give_back(tkey)
+                _give_back(akey)
             return refused
         # The database cache ignores a refused write (read-only, locked); Redis raises instead.
         if shared.database_cache() is not None and cache.get(f"{tkey}:n") is None:
@@ -203,6 +262,11 @@ def failed(*, ticket: str, address: str, counted: bool = False) -> Verdict:
 
 def succeeded(*, ticket: str, address: str | None = None) -> None:
     """The right password: the ticket's failures are forgiven, and the attempt's number given back."""
+    script = _redis_script("forgive", _FORGIVE_LUA)
+    if script is not None:  # Redis: one round trip
+        keys = [f"{_ticket_key(ticket)}:n"] + ([f"{_address_key(address)}:n"] if address is not None else [])
+        script(keys, ["forget", "give back"][:len(keys)])
+        return
     cache.delete(f"{_ticket_key(ticket)}:n")
     if address is not None:
         with shared.serialized("throttle"):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from yoyaku.booking import availability, deadline, selectors, services
 from yoyaku.booking.errors import AlreadyBooked, BookingError, SlotFull, SlotUnavailable, TooEarly, WrongVaccine
-from yoyaku.booking.models import Reservation, Slot
+from yoyaku.booking.models import Slot
 from yoyaku.web.forms import DetailsForm, TimeForm
 from yoyaku.web.pages import page
 from yoyaku.web.query import query_day, query_int
@@ -54,8 +54,9 @@ def _resident_defaults(resident, holder=None) -> dict:
     return {"booker": DetailsForm.BOOKER_SELF, "recipient_phone": resident.phone, "email": resident.email}
 
 
-def _slot_for_draft(draft: dict) -> Slot | None:
-    return Slot.objects.select_related("venue", "vaccine").filter(pk=draft.get("slot")).first()
+def _slot_for_draft(draft: dict, *, with_venue: bool = True) -> Slot | None:
+    slots = Slot.objects.filter(pk=draft.get("slot"))
+    return (slots.select_related("venue", "vaccine") if with_venue else slots.only("pk")).first()
 
 
 # --- Booking a dose ----------------------------------------------------------------------------------
@@ -117,15 +118,18 @@ def book_check_view(request, dose: int):
     resident = booking_for(request)
     key = _draft_key("book", f"{resident.pk}:{dose}")  # per person: a household member's draft is theirs
     draft = request.session.get(key)
+    # A POST asks only whether the draft's time still exists: reservation_book reads the slot in its transaction.
+    slot = _slot_for_draft(draft, with_venue=request.method != "POST") if draft else None
     if request.method == "POST":
         request_key = request.POST.get("request_key", "")[:64]
-        # A back-and-resubmit or a second click after success: show the reservation the first one made.
-        done = selectors.booked_by_request(resident_id=resident.pk, request_key=request_key)
+        # A back-and-resubmit or a second click after success: show the reservation the first one made. With
+        # the draft and its time still there, reservation_book answers a repeated request key itself (its first
+        # read, in its transaction): one query less on the way to 予約を登録する.
+        done = selectors.booked_by_request(resident_id=resident.pk, request_key=request_key) if slot is None else None
         if done is not None:
             return redirect("portal:done", code=done.code)
     if not draft:
         return redirect("portal:book", dose=dose)
-    slot = _slot_for_draft(draft)
     if request.method == "POST" and slot is not None:
         try:
             reservation = services.reservation_book(
@@ -163,8 +167,9 @@ def done_view(request, code: str):
     if reservation.is_active and reservation.dose_number < settings.YOYAKU["MAX_DOSE"]:
         resident = booking_for(request)
         following = reservation.dose_number + 1
-        if not Reservation.objects.active().filter(resident=resident, dose_number=following).exists():
-            dose_times = availability.dose_times_for(resident=resident, dose_number=following)
+        history = selectors.dose_history(resident=resident)  # read once: is the next dose booked, and from when
+        if history.active(following) is None:
+            dose_times = availability.dose_times_for(resident=resident, dose_number=following, history=history)
             next_dose = {"dose": following, "from": dose_times.earliest_day}
     return page(request, "portal/done.html", {
         "reservation": reservation, "next_dose": next_dose,

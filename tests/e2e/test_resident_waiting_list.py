@@ -24,6 +24,7 @@ WORDS = {
 def test_resident_joins_the_waiting_list_and_books_the_place_offered(browse, demo_city, language, settings):
     from datetime import timedelta
 
+    from django.db import transaction
     from django.db.models import F
     from django.utils import timezone
 
@@ -59,7 +60,8 @@ def test_resident_joins_the_waiting_list_and_books_the_place_offered(browse, dem
     soon = timezone.now() + timedelta(days=3)
     slot = Slot.objects.filter(starts_at__gte=soon, booked__lt=F("capacity")).order_by("starts_at").first()
     Slot.objects.filter(pk=slot.pk).update(closed=False)
-    services.move_up_offers_make(slot=slot)
+    with transaction.atomic():  # as inside the service that freed the place (it locks rows on PostgreSQL)
+        services.move_up_offers_make(slot=slot)
     offer = MoveUpOffer.objects.get(standby_entry__resident=resident)
     page.goto(f"/move-up/{offer.token}/")
     expect(heading(page, W["offer"])).to_be_visible()

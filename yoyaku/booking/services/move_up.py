@@ -85,9 +85,10 @@ def _close(offers, status: str, now: datetime) -> int:
 def move_up_offer_accept(*, actor: Actor, token: str, now: datetime | None = None) -> MoveUpOffer:
     """Accept the offer with this token: the reservation moves to the offered slot (reservation_move_up: the
     new place taken and the old one freed in one transaction), or, when the place went to someone else
-    first, the offer is closed as "taken" and the reservation stays as it was.
+    first, the offer is closed as "taken" and the reservation stays as it was. An offer to a waiting-list
+    entry books the place instead (`_accept_for_waiting_list`).
 
-    Returns the offer: status `accepted` when this call moved the reservation, else its outcome (taken,
+    Returns the offer: status `accepted` when this call moved (or booked), else its outcome (taken,
     expired, withdrawn). Raises MoveUpOffer.DoesNotExist for an unknown token, NotYours for another
     resident's offer, OfferClosed for an offer already closed before this call (a second use of the link).
     """

@@ -103,7 +103,8 @@ def one_database(db: str, args) -> dict:
         "pages": {page: {"n": len(stats.latencies.get(page, [])),
                          "p50_ms": 1000 * percentile(stats.latencies.get(page, []), 0.5),
                          "p95_ms": 1000 * percentile(stats.latencies.get(page, []), 0.95),
-                         "p99_ms": 1000 * percentile(stats.latencies.get(page, []), 0.99)}
+                         "p99_ms": 1000 * percentile(stats.latencies.get(page, []), 0.99),
+                         "cpu_p50_ms": percentile(stats.cpu_ms.get(page, []), 0.5)}
                   for page in PAGES if stats.latencies.get(page)},
         "after_the_run": checks,
     }
@@ -116,7 +117,8 @@ def one_database(db: str, args) -> dict:
           f"last answer: {result['last_answer_s'] or float('nan'):.2f} s ({len(stats_answered)} of {args.residents} "
           f"answered); server CPU {cpu['server_cpu_s']:.1f} s")
     for page, p in result["pages"].items():
-        print(f"    {page:<11}{p['n']:>6}  p50 {p['p50_ms']:7.1f}  p95 {p['p95_ms']:7.1f}  p99 {p['p99_ms']:7.1f} ms")
+        print(f"    {page:<11}{p['n']:>6}  p50 {p['p50_ms']:7.1f}  p95 {p['p95_ms']:7.1f}  p99 {p['p99_ms']:7.1f} ms  "
+              f"server CPU p50 {p['cpu_p50_ms']:5.2f} ms")
     print(f"  after the run: oversold slots {checks['overbooked_slots']}, double bookings {checks['double_bookings']}, "
           f"check_integrity {checks['check_integrity']}, active reservations {checks['reservations']}", flush=True)
     return result

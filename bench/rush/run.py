@@ -238,8 +238,21 @@ def start_server(env: dict, port: int, args) -> subprocess.Popen:
                 break
         except OSError:
             time.sleep(0.1)
-    time.sleep(1.0)
+    wait_until_booted(server.pid, getattr(args, "workers", 1))
     return server
+
+
+def wait_until_booted(pid: int, workers: int, limit: float = 60.0) -> None:
+    """Until every worker has started and the server is idle: each worker warms itself before it accepts
+    (yoyaku/web/warm.py), so a run that starts earlier would time the boot, not the pages."""
+    deadline = time.monotonic() + limit
+    last, quiet = None, 0
+    while time.monotonic() < deadline and quiet < 2:
+        time.sleep(0.25)
+        pids = process_tree(pid)
+        used = cpu_seconds(pids)
+        quiet = quiet + 1 if len(pids) > workers and last is not None and used - last < 0.02 else 0
+        last = used
 
 
 def one_database(db: str, args) -> dict:

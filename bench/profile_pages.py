@@ -116,7 +116,7 @@ def main():
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--sort", default="cumtime")
     parser.add_argument("--lines", type=int, default=30)
-    parser.add_argument("--show-queries", action="store_true", help="the write path's queries (SQL)")
+    parser.add_argument("--show-queries", action="store_true", help="each page's queries (SQL)")
     parser.add_argument("--timing-only", action="store_true", help="no profiler: each page's median CPU per request")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="profile-")
@@ -163,6 +163,11 @@ def main():
             timer = write[page]
         else:
             url = urls[page]
+            if args.show_queries:
+                counter = Queries()
+                counter(lambda url=url: client.get(url))
+                print(f"{page}: {counter.counts[-1]} queries")
+                print("\n".join(f"  {sql[:200]}" for sql in counter.last))
             client.get(url)
             timer = Timer(not args.timing_only)
             for _ in range(args.n):

@@ -147,3 +147,38 @@ def test_the_front_of_the_line_asks_again_after_a_second_and_the_back_less_often
     for _ in range(10):  # within one address's share of numbers
         back = Client().get("/login/")
     assert back["Retry-After"] == "30"  # 11 ahead at one in 10 s: half the wait, at most 30 s
+
+
+def test_once_every_place_is_taken_the_waiting_page_says_so_and_the_resident_keeps_their_place(gate_on, clock):
+    from django.test import Client
+
+    from tests import factories
+
+    place = factories.slot(starts_at=factories.at(days=10), capacity=1)
+    Client().get("/login/")  # takes the burst
+    waiting = Client()
+    page = waiting.get("/login/")
+    assert page["X-Yoyaku-Waiting-Room"] == "1" and 'id="sold-out"' not in page.content.decode()
+    type(place).objects.filter(pk=place.pk).update(booked=1)  # the last place goes
+    page = waiting.get("/login/")
+    html = page.content.decode()
+    assert page["X-Yoyaku-Waiting-Room"] == "1" and 'id="sold-out"' in html
+    assert "予約できる枠はすべて埋まっています" in html and "People ahead" not in html
+    clock["t"] += 2.0  # their turn still comes: a cancellation may free a place, and the waiting list is open
+    assert waiting.get("/login/").get("X-Yoyaku-Waiting-Room") is None
+
+
+def test_a_city_with_nothing_published_yet_is_not_sold_out_in_line(gate_on):
+    from django.test import Client
+
+    Client().get("/login/")
+    assert 'id="sold-out"' not in Client().get("/login/").content.decode()
+
+
+def test_the_gates_pages_carry_their_length(gate_on):
+    """The gate answers before CommonMiddleware: without a Content-Length gunicorn sent its pages chunked."""
+    from django.test import Client
+
+    Client().get("/login/")
+    page = Client().get("/login/")
+    assert page["X-Yoyaku-Waiting-Room"] == "1" and int(page["Content-Length"]) == len(page.content)

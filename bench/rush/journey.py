@@ -18,11 +18,16 @@ VENUE = re.compile(rb'href="\?venue=(\d+)&amp;day=')
 REQUEST_KEY = re.compile(rb'name="request_key" value="([^"]+)"')
 DONE = "予約を受け付けました。".encode()
 SOLD_OUT = b'id="sold-out-1"'  # the top page: no place left for dose 1
+SOLD_OUT_IN_LINE = b'id="sold-out"'  # the admission gate's waiting page: every place is taken
 PAGES = ["login", "login_post", "top", "book", "calendar", "venue", "choose", "check", "register", "done", "waiting"]
 
 
 class Unexpected(Exception):
     """A page that is not what a working site answers (an error page served with a 200, say)."""
+
+
+class ToldInLine(Exception):
+    """The waiting page said every place is taken: the resident has their answer without waiting their turn."""
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Stats:
     full: int = 0  # journeys that found nothing left to book: an answer, not an error
     retries_full: int = 0  # a chosen time filled before 予約を登録する: chose again
     waiting: int = 0  # waiting-room pages served (when the admission gate is on)
+    told_in_line: int = 0  # of `full`: told by the waiting page that every place is taken
 
 
 def _csrf(body: bytes) -> str:
@@ -51,6 +57,8 @@ async def timed(stats: Stats, session: Session, page: str, method: str, path: st
             stats.waiting += 1
             stats.latencies["waiting"].append(response.elapsed)
             _cpu(stats, "waiting", response)
+            if SOLD_OUT_IN_LINE in response.body:
+                raise ToldInLine
             await session.close()  # a browser on a waiting page holds no connection open while it waits
             await _sleep(float(response.headers.get("retry-after", "1")))
             continue
@@ -131,6 +139,9 @@ async def counted_journey(stats: Stats, session: Session, index: int, rng: rando
     error (counted by kind: a wrong page, a timeout, a connection failure). Closes the session."""
     try:
         outcome = await resident_journey(stats, session, ticket_of(index), birth_date_of(index).strftime("%Y%m%d"), rng)
+    except ToldInLine:
+        stats.told_in_line += 1
+        outcome = "full"
     except Unexpected as error:
         stats.errors[str(error).split(":")[0] + ": " + str(error).split(":")[-1].strip()[:40]] += 1
         return None

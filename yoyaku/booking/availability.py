@@ -74,6 +74,20 @@ def places_left(*, dose_number: int, now: datetime | None = None) -> bool:
     return _remembered(("places_left", dose_number), compute)
 
 
+def all_places_taken(*, now: datetime | None = None) -> bool:
+    """Whether every slot open on the web, for any dose, is full (and there is at least one: a city with
+    nothing published yet is not "sold out"). For the admission gate's waiting page: the residents in line
+    learn there that the places are gone, instead of each waiting for their turn to find out (issue 11). At
+    most two EXISTS queries, kept for a moment like the rest of this module."""
+    now = now or timezone.now()
+
+    def compute():
+        open_on_web = Slot.objects.bookable(now=now).filter(venue__active=True, day__gte=deadline.first_web_day(now))
+        return open_on_web.exists() and not open_on_web.with_free().exists()
+
+    return _remembered(("all_places_taken",), compute)
+
+
 LANGUAGE_SUFFIXES = ("en", "zh_hans", "ko")
 VENUE_I18N = tuple(f"{field}_{suffix}" for field in ("name", "area") for suffix in LANGUAGE_SUFFIXES)
 VACCINE_I18N = tuple(f"name_{suffix}" for suffix in LANGUAGE_SUFFIXES)

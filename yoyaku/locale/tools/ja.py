@@ -1676,4 +1676,6 @@ T.update({
     'The offer holds for a short time and goes to a few people at once: the first to accept it gets it. Places also appear on the top page as soon as they free up.': 'ご案内の有効時間は短く、同じ枠を複数の方にご案内します。先に予約された方の予約となります。空いた枠は、トップページにもすぐに表示されます。',
     'Put me on the waiting list': '空き待ちに登録する',
     'You are on the waiting list: when a place frees up, we email you.': '空き待ちに登録済みです。枠が空いたら、メールでお知らせします。',
+    # The admission gate's waiting page once every place is taken (issue 11)
+    'You can keep your place in line: when your turn comes, places freed by cancellations are shown, and you can put yourself on the waiting list.': 'このまま順番をお待ちいただくこともできます。順番が来ると、キャンセルで空いた枠があれば表示され、空き待ちリストに登録することもできます。',
 })

@@ -1002,4 +1002,6 @@ T.update({
     'The offer holds for a short time and goes to a few people at once: the first to accept it gets it. Places also appear on the top page as soon as they free up.': '안내는 유효 시간이 짧고 같은 자리를 여러 분께 안내합니다. 먼저 예약하신 분이 예약됩니다. 빈 자리는 첫 페이지에도 바로 표시됩니다.',
     'Put me on the waiting list': '대기 등록하기',
     'You are on the waiting list: when a place frees up, we email you.': '대기에 등록되어 있습니다. 자리가 비면 이메일로 알려 드립니다.',
+    # The admission gate's waiting page once every place is taken (issue 11)
+    'You can keep your place in line: when your turn comes, places freed by cancellations are shown, and you can put yourself on the waiting list.': '이대로 순서를 기다리실 수도 있습니다. 순서가 되면 취소로 빈 자리가 표시되며, 대기 명단에 등록하실 수도 있습니다.',
 })

@@ -973,4 +973,6 @@ T.update({
     'The offer holds for a short time and goes to a few people at once: the first to accept it gets it. Places also appear on the top page as soon as they free up.': '通知的有效时间很短，同一名额会同时通知几位，先预约者得。空出的名额也会立即显示在首页。',
     'Put me on the waiting list': '登记候补',
     'You are on the waiting list: when a place frees up, we email you.': '您已登记候补。有名额空出时，我们会发邮件通知您。',
+    # The admission gate's waiting page once every place is taken (issue 11)
+    'You can keep your place in line: when your turn comes, places freed by cancellations are shown, and you can put yourself on the waiting list.': '您也可以继续排队：轮到您时，会显示因取消而空出的名额，您也可以登记候补名单。',
 })

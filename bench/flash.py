@@ -95,12 +95,14 @@ def one_database(db: str, args) -> dict:
         "server": f"gunicorn {args.worker_class}, {args.workers} workers"
                   + (f" x {args.threads} threads" if args.worker_class == "gthread" else ""),
         "gate_rate": args.gate or None,
-        "booked": stats.completed, "told_gone": stats.full, "told_gone_in_line": stats.told_in_line, "errors": dict(stats.errors),
+        "booked": stats.completed, "told_gone": stats.full, "told_gone_in_line": stats.told_in_line,
+        "errors": dict(stats.errors),
         f"booking_{nth}_s": stats_booked[nth - 1] if len(stats_booked) >= nth else None,
         "last_answer_s": stats_answered[-1] if stats_answered else None,
         "answered": len(stats_answered), "waiting_room_pages": stats.waiting,
         "server_cpu_s": cpu["server_cpu_s"],
-        "view_stack_cpu_s": sum(sum(values) for values in stats.cpu_ms.values()) / 1000, "generator_cpu_s": cpu["client_cpu_s"], "wall_s": cpu["wall_s"],
+        "view_stack_cpu_s": sum(sum(values) for values in stats.cpu_ms.values()) / 1000,
+        "generator_cpu_s": cpu["client_cpu_s"], "wall_s": cpu["wall_s"],
         "pages": {page: {"n": len(stats.latencies.get(page, [])),
                          "p50_ms": 1000 * percentile(stats.latencies.get(page, []), 0.5),
                          "p95_ms": 1000 * percentile(stats.latencies.get(page, []), 0.95),
@@ -112,7 +114,8 @@ def one_database(db: str, args) -> dict:
     result["oversold"] = checks["overbooked_slots"]
     nth_time = result[f"booking_{nth}_s"]
     print(f"  {result['server']}; {args.residents} residents released at once for {places} places")
-    print(f"  booked {stats.completed}, told the places are gone {stats.full} ({stats.told_in_line} in line), errors {dict(stats.errors) or 'none'}, "
+    print(f"  booked {stats.completed}, told the places are gone {stats.full} ({stats.told_in_line} in line), "
+          f"errors {dict(stats.errors) or 'none'}, "
           f"waiting-room pages {stats.waiting}")
     print(f"  booking {nth}: {f'{nth_time:.2f} s' if nth_time is not None else 'never'} after the release; "
           f"last answer: {result['last_answer_s'] or float('nan'):.2f} s ({len(stats_answered)} of {args.residents} "

@@ -273,3 +273,26 @@ def test_call_centre_hours_are_never_in_doubled_parentheses(client, db):
         with translation.override(language):
             text = call_centre_text()
         assert "9:00〜17:00（土日祝を除く）" in text and not re.search(r"[(（]9:00〜17:00（土日祝を除く）[)）]", text)
+
+
+@pytest.mark.slow  # over a second: left out of make test-fast
+def test_with_the_cache_on_a_second_booking_page_reads_only_the_residents_own_rows(logged_in, city, settings):
+    # Issue 11: the vaccines' terms (which vaccines a resident of this age may have, their intervals) are the
+    # city's, kept a moment per process like the availability; the page reads the resident and their dose
+    # history (2).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yoyaku.booking import recent
+
+    settings.YOYAKU = {**settings.YOYAKU, "AVAILABILITY_CACHE_SECONDS": 60}
+    recent._recent.clear()
+    try:
+        day = city["slots"][0].day.isoformat()
+        for url in ("/book/1/", f"/book/1/?day={day}", f"/book/1/?venue={city['venues'][0].pk}&day={day}"):
+            logged_in.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert logged_in.get(url).status_code == 200
+            assert len(queries) == 3, (url, [q["sql"][:90] for q in queries])
+    finally:
+        recent._recent.clear()

@@ -271,21 +271,42 @@ def dose_times_for(*, resident: Resident, dose_number: int, now: datetime | None
                                        exclude_reservation_id=moving_reservation_id, history=history)
     following = selectors.dose_fact(resident=resident, dose_number=dose_number + 1,
                                     exclude_reservation_id=moving_reservation_id, history=history)
-    vaccines = Vaccine.objects.filter(active=True, min_age__lte=rules.age_on(resident.birth_date, today))
+    age = rules.age_on(resident.birth_date, today)
+    vaccines = [v for v in _vaccine_terms() if v.min_age <= age]
     if previous is not None:
         earliest = max(earliest, rules.earliest_next_dose_date(previous))
         if not settings.YOYAKU["ALLOW_VACCINE_SWITCH"]:
-            vaccines = vaccines.filter(code=previous.vaccine_code)
+            vaccines = [v for v in vaccines if v.code == previous.vaccine_code]
     latest = None
     if following is not None:
         if not settings.YOYAKU["ALLOW_VACCINE_SWITCH"]:
-            vaccines = vaccines.filter(code=following.vaccine_code)
+            vaccines = [v for v in vaccines if v.code == following.vaccine_code]
         # The interval before the next dose depends on the vaccine; with one vaccine allowed it is exact,
         # with a switch allowed the service re-checks the chosen slot.
         min_days = min((v.next_dose_min_days for v in vaccines), default=0)
         latest = following.on - timedelta(days=min_days)
     return DoseTimes(dose_number=dose_number, earliest_day=earliest, latest_day=latest,
-                 vaccine_ids=tuple(vaccines.values_list("pk", flat=True)), now=now)
+                     vaccine_ids=tuple(v.pk for v in vaccines), now=now)
+
+
+@dataclass(frozen=True)
+class VaccineTerms:
+    pk: int
+    code: str
+    min_age: int
+    next_dose_min_days: int
+
+
+def _vaccine_terms() -> tuple[VaccineTerms, ...]:
+    """The active vaccines' terms that decide which times a resident is shown, by code. One query, kept for a
+    moment: every booking page asked it afresh (issue 11); the booking service checks the chosen slot itself."""
+
+    def compute():
+        rows = Vaccine.objects.filter(active=True).order_by("code").values_list(
+            "pk", "code", "min_age", "next_dose_min_days")
+        return tuple(VaccineTerms(*row) for row in rows)
+
+    return _remembered(("vaccine_terms",), compute)
 
 
 

@@ -182,3 +182,18 @@ def test_the_gates_pages_carry_their_length(gate_on):
     Client().get("/login/")
     page = Client().get("/login/")
     assert page["X-Yoyaku-Waiting-Room"] == "1" and int(page["Content-Length"]) == len(page.content)
+
+
+def test_near_the_front_the_page_script_is_told_the_milliseconds_until_the_turn(gate_on, clock, settings):
+    # Issue 11: Retry-After and the meta refresh count whole seconds, so a resident whose turn came just after a
+    # poll waited up to a second more; the script (static/js/gate.js) asks again just after the turn is due.
+    from django.test import Client
+
+    settings.YOYAKU = {**settings.YOYAKU, "GATE_RATE": 4.0, "GATE_BURST": 1.0}
+    Client().get("/login/")  # takes the burst
+    front = Client().get("/login/")  # let in a quarter of a second from now
+    assert front["Retry-After"] == "1" and 250 <= int(front["X-Yoyaku-Retry-Ms"]) < 1000
+    assert f'data-retry-ms="{front["X-Yoyaku-Retry-Ms"]}"' in front.content.decode()
+    for _ in range(15):
+        back = Client().get("/login/")
+    assert int(back["X-Yoyaku-Retry-Ms"]) == 1000 * int(back["Retry-After"])  # far back: as the page reloads

@@ -26,7 +26,8 @@ Fair per person (issue 18, docs/security.md):
   the opening moment the pre-line is put in a random order (a keyed pseudo-random permutation of the
   arrival numbers: no list kept, the same answer in every process); arrivals after the opening join the
   back. Reloading faster or a script arriving first wins nothing.
-- The waiting page asks again sooner as the resident nears the front (half the estimated wait, 1 to 30 s).
+- The waiting page asks again sooner as the resident nears the front (half the estimated wait, 1 to 30 s); with
+  JavaScript, within two seconds of the turn, just after it is due (X-Yoyaku-Retry-Ms).
 """
 
 from __future__ import annotations
@@ -353,6 +354,16 @@ def _retry_seconds(wait: float) -> int:
     return int(min(max(wait / 2, 1), 30))
 
 
+def _retry_ms(due: float, wait: float) -> int:
+    """How soon the waiting page's script asks again, in milliseconds: within two seconds of the turn, just
+    after it is due (at least 250 ms apart), else as the page reloads (`_retry_seconds`). Retry-After and the
+    meta refresh count whole seconds, so a resident whose turn came just after a poll waited up to a second
+    more; at opening that put the first places half a second later on average (issue 11's flash crowd)."""
+    if due <= 2:
+        return max(int(due * 1000) + 50, 250)
+    return 1000 * _retry_seconds(wait)
+
+
 def waiting_page(request, *, number: int, released: float, rate: float, new_number: bool = True,
                  opens: float = 0.0) -> HttpResponse:
     """The waiting page: a template (templates/gate/waiting.html) and the site's stylesheet, no session, no
@@ -362,23 +373,27 @@ def waiting_page(request, *, number: int, released: float, rate: float, new_numb
     if pre_line:
         ahead, minutes = 0, 0
         retry = int(min(max((opens - time.time()) / 2, 2), 30))
+        retry_ms = 1000 * retry
     else:
         ahead = max(number - math.floor(released) - 1, 0)
         wait = (ahead + 1) / rate
         minutes = max(math.ceil(wait / 60), 1)
         retry = _retry_seconds(wait)
+        retry_ms = _retry_ms(max(number - released, 0) / rate, wait)
     with translation.override(language):
         opening = ""
         if pre_line:
             moment = timezone.localtime(datetime.fromtimestamp(opens, tz=timezone.get_current_timezone()))
             opening = formats.date_format(moment, "DATETIME_FORMAT")
         body = render_to_string("gate/waiting.html", {
-            "language": language, "retry": retry, "ahead": ahead, "minutes": minutes, "pre_line": pre_line,
+            "language": language, "retry": retry, "retry_ms": retry_ms, "ahead": ahead, "minutes": minutes,
+            "pre_line": pre_line,
             "opening": opening, "rate_per_minute": max(round(rate * 60), 1),
             "admit_minutes": max(_config()["admit_seconds"] // 60, 1),
             "sold_out": not pre_line and _all_places_taken(),
         })
     response = _gate_response(body, status=200, retry=retry)
+    response["X-Yoyaku-Retry-Ms"] = str(retry_ms)  # for the page's script (static/js/gate.js)
     if new_number:
         value = ("p", number, repr(opens)) if pre_line else ("q", number)
         response.set_cookie(COOKIE, signing.dumps(value, salt=SALT), max_age=QUEUE_SECONDS, httponly=True,

@@ -60,7 +60,9 @@ async def timed(stats: Stats, session: Session, page: str, method: str, path: st
             if SOLD_OUT_IN_LINE in response.body:
                 raise ToldInLine
             await session.close()  # a browser on a waiting page holds no connection open while it waits
-            await _sleep(float(response.headers.get("retry-after", "1")))
+            # As the page's script does (static/js/gate.js): the milliseconds the server names, else Retry-After.
+            retry_ms = response.headers.get("x-yoyaku-retry-ms")
+            await _sleep(float(retry_ms) / 1000 if retry_ms else float(response.headers.get("retry-after", "1")))
             continue
         stats.latencies[page].append(response.elapsed)
         _cpu(stats, page, response)

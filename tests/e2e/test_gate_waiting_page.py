@@ -59,3 +59,16 @@ def test_the_pre_line_page_before_the_opening(browse, gate_on):
         assert ("抽選" in body) if language == "ja" else ("random order" in body)
         browse.check(page, f"opening-{language}")
     assert refused == []
+
+
+def test_with_javascript_the_waiting_page_opens_the_site_by_itself_when_the_turn_comes(browse, gate_on):
+    # The script asks again when the server says the turn is due (X-Yoyaku-Retry-Ms, issue 11) and then loads
+    # the site; nobody reloads by hand.
+    gate_on.YOYAKU = {**gate_on.YOYAKU, "GATE_RATE": 2.0}
+    gate._local.__init__()
+    browse.new_page().goto("/login/")  # the burst
+    page = browse.new_page()
+    response = page.goto("/login/")
+    assert response.headers.get("x-yoyaku-waiting-room") == "1"
+    assert int(page.get_attribute("main.gate", "data-retry-ms")) < 1000
+    page.wait_for_selector('input[name="ticket_number"]', timeout=10_000)

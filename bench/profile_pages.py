@@ -112,7 +112,7 @@ def journeys(n: int, timers: dict, first_index: int):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", default="top,book,calendar",
-                        help="top, book, calendar, login (GET); login_post, register, done (the write path)")
+                        help="top, book, calendar, venue, login (GET); login_post, register, done (the write path)")
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--sort", default="cumtime")
     parser.add_argument("--lines", type=int, default=30)
@@ -144,7 +144,9 @@ def main():
     assert response.status_code == 302, response.status_code
 
     day = re.search(r"day=(\d{4}-\d{2}-\d{2})#times", client.get("/book/1/").content.decode()).group(1)
-    urls = {"top": "/", "book": "/book/1/", "calendar": f"/book/1/?day={day}", "login": "/login/"}
+    venue = VENUE.search(client.get(f"/book/1/?day={day}").content.decode()).group(1)
+    urls = {"top": "/", "book": "/book/1/", "calendar": f"/book/1/?day={day}", "login": "/login/",
+            "venue": f"/book/1/?venue={venue}&day={day}"}
     pages = args.pages.split(",")
     results = {}
     write = {page: Timer(not args.timing_only) for page in pages if page in WRITE_PAGES}

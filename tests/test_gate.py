@@ -197,3 +197,25 @@ def test_near_the_front_the_page_script_is_told_the_milliseconds_until_the_turn(
     for _ in range(15):
         back = Client().get("/login/")
     assert int(back["X-Yoyaku-Retry-Ms"]) == 1000 * int(back["Retry-After"])  # far back: as the page reloads
+
+
+def test_the_database_down_the_waiting_page_still_answers_and_stops_asking_it(gate_on, monkeypatch):
+    from django.db import OperationalError
+    from django.test import Client
+
+    from yoyaku.booking import availability
+
+    calls = []
+
+    def down(**kwargs):
+        calls.append(1)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(availability, "all_places_taken", down)
+    monkeypatch.setattr(gate, "_database_quiet_until", [0.0])
+    Client().get("/login/")
+    for _ in range(3):
+        page = Client().get("/login/")
+        assert page.status_code == 200 and page["X-Yoyaku-Waiting-Room"] == "1"
+        assert 'id="sold-out"' not in page.content.decode()
+    assert calls == [1]  # asked once, then left alone for DATABASE_QUIET_SECONDS

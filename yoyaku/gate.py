@@ -409,10 +409,19 @@ def _all_places_taken() -> bool:
     simply does not say it."""
     from yoyaku.booking import availability
 
+    if time.monotonic() < _database_quiet_until[0]:
+        return False
     try:
         return availability.all_places_taken()
     except DatabaseError:
+        # Not asked again for a while: an unreachable database may take its connect timeout to say so, and the
+        # waiting page must stay as cheap as it is without a database.
+        _database_quiet_until[0] = time.monotonic() + DATABASE_QUIET_SECONDS
         return False
+
+
+DATABASE_QUIET_SECONDS = 30
+_database_quiet_until = [0.0]
 
 
 def too_many_page(request, *, retry: int) -> HttpResponse:

@@ -13,7 +13,9 @@ are gone (the top page's sold-out notice, or no day left to choose).
 
 Reported: the time from the release to the 50th booking and to the last answer, bookings, residents told
 "gone", errors (5xx, timeouts, connection failures, wrong pages) and, from the database afterwards,
-oversold slots, double bookings and check_integrity. `--json` writes it with the per-page p50/p95/p99.
+oversold slots, double bookings and check_integrity. `--json` writes it with the per-page p50/p95/p99, the
+view stack's CPU (median) and × floor: before the release, `--floor-seconds` of the framework floor (the
+rush's `/bench/floor/`, 16 in flight) measure what a request costs outside the view stack.
 """
 
 from __future__ import annotations
@@ -36,10 +38,13 @@ from .rush.run import (
     create_database,
     database_checks,
     drop_database,
+    floor_costs,
     free_port,
     machine,
     measure,
     percentile,
+    ratio_to_floor,
+    run_floor,
     start_server,
 )
 
@@ -82,6 +87,11 @@ def one_database(db: str, args) -> dict:
     port = free_port()
     server = start_server(env, port, args)
     try:
+        floor = None
+        if args.floor_seconds:  # idle again before the release: the floor is over in a moment
+            floor_stats, floor_cpu = measure("floor", port, server.pid, run_floor(port, 16, args.floor_seconds))
+            floor = floor_costs(floor_stats, floor_cpu)
+            time.sleep(0.5)
         (stats, stats_booked, stats_answered), cpu = measure(
             "flash", port, server.pid, release(port, args.residents, args.seed, args.timeout))
     finally:
@@ -107,9 +117,13 @@ def one_database(db: str, args) -> dict:
                          "p50_ms": 1000 * percentile(stats.latencies.get(page, []), 0.5),
                          "p95_ms": 1000 * percentile(stats.latencies.get(page, []), 0.95),
                          "p99_ms": 1000 * percentile(stats.latencies.get(page, []), 0.99),
-                         "cpu_p50_ms": percentile(stats.cpu_ms.get(page, []), 0.5)}
+                         "cpu_p50_ms": percentile(stats.cpu_ms.get(page, []), 0.5),
+                         "cpu_ratio_to_floor": ratio_to_floor(stats.cpu_ms.get(page, []), floor[0], floor[1])
+                         if floor and floor[2] else None}
                   for page in PAGES if stats.latencies.get(page)},
         "after_the_run": checks,
+        "floor": {"server_cpu_ms_per_request": floor[0], "outside_the_view_stack_ms": floor[1],
+                  "view_stack_cpu_ms": floor[2]} if floor else None,
     }
     result["oversold"] = checks["overbooked_slots"]
     nth_time = result[f"booking_{nth}_s"]
@@ -123,7 +137,8 @@ def one_database(db: str, args) -> dict:
           f"(in the view stack {result['view_stack_cpu_s']:.1f} s)")
     for page, p in result["pages"].items():
         print(f"    {page:<11}{p['n']:>6}  p50 {p['p50_ms']:7.1f}  p95 {p['p95_ms']:7.1f}  p99 {p['p99_ms']:7.1f} ms  "
-              f"server CPU p50 {p['cpu_p50_ms']:5.2f} ms")
+              f"server CPU p50 {p['cpu_p50_ms']:5.2f} ms"
+              + (f", {p['cpu_ratio_to_floor']:.1f}× floor" if p["cpu_ratio_to_floor"] else ""))
     print(f"  after the run: oversold slots {checks['overbooked_slots']}, double bookings {checks['double_bookings']}, "
           f"check_integrity {checks['check_integrity']}, active reservations {checks['reservations']}", flush=True)
     return result
@@ -145,6 +160,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--floor-seconds", type=float, default=3.0,
+                        help="the framework floor measured this long before the release, for × floor (0: none)")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args(argv)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -279,12 +279,25 @@ def one_database(db: str, args) -> dict:
     return report(db, args, floor_stats, floor_cpu, rush_stats, rush_cpu, checks)
 
 
-def report(db, args, floor_stats, floor_cpu, rush_stats, rush_cpu, checks) -> dict:
+def floor_costs(floor_stats: Stats, floor_cpu: dict) -> tuple[float, float, float | None]:
+    """The floor's process CPU per request, the part of it outside the view stack (WSGI, gunicorn) and the
+    view stack's median (None without X-Cpu-Ms), in ms."""
     floor = floor_stats.latencies["floor"]
     floor_cpu_median = statistics.median(floor_stats.cpu_ms["floor"]) if floor_stats.cpu_ms["floor"] else None
-    floor_rps = len(floor) / floor_cpu["wall_s"]
     floor_cpu_ms = 1000 * floor_cpu["server_cpu_s"] / max(len(floor), 1)
-    floor_outside = max(floor_cpu_ms - (floor_cpu_median or 0), 0)
+    return floor_cpu_ms, max(floor_cpu_ms - (floor_cpu_median or 0), 0), floor_cpu_median
+
+
+def ratio_to_floor(page_cpu_ms: list[float], floor_cpu_ms: float, floor_outside: float) -> float | None:
+    """A page's whole request against the floor's whole request: the view stack's CPU (X-Cpu-Ms, median) plus
+    what every request costs outside it, which is the floor's process CPU per request minus its view stack."""
+    return (statistics.median(page_cpu_ms) + floor_outside) / floor_cpu_ms if page_cpu_ms else None
+
+
+def report(db, args, floor_stats, floor_cpu, rush_stats, rush_cpu, checks) -> dict:
+    floor = floor_stats.latencies["floor"]
+    floor_rps = len(floor) / floor_cpu["wall_s"]
+    floor_cpu_ms, floor_outside, floor_cpu_median = floor_costs(floor_stats, floor_cpu)
     journeys = rush_stats.completed
     requests = sum(len(v) for v in rush_stats.latencies.values())
     pages = {}
@@ -293,11 +306,8 @@ def report(db, args, floor_stats, floor_cpu, rush_stats, rush_cpu, checks) -> di
         pages[page] = {"n": len(values), "p50_ms": 1000 * percentile(values, 0.50),
                        "p95_ms": 1000 * percentile(values, 0.95), "p99_ms": 1000 * percentile(values, 0.99),
                        "cpu_ms_median": statistics.median(rush_stats.cpu_ms[page]) if rush_stats.cpu_ms[page] else None,
-                       # The whole request's cost against the floor's whole request: the view stack's CPU
-                       # (X-Cpu-Ms) plus what every request costs outside it (WSGI, gunicorn), which is the
-                       # floor's process CPU per request minus its view stack.
-                       "cpu_ratio_to_floor": ((statistics.median(rush_stats.cpu_ms[page]) + floor_outside)
-                                              / floor_cpu_ms) if rush_stats.cpu_ms[page] and floor_cpu_median else None}
+                       "cpu_ratio_to_floor": ratio_to_floor(rush_stats.cpu_ms[page], floor_cpu_ms, floor_outside)
+                       if floor_cpu_median else None}
     result = {
         "database": db, "machine": machine(db),
         "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads",

@@ -23,6 +23,8 @@ def gate_on(settings, clock):
     gate._local.__init__()
     gate._script = None
     gate._seen.update(at=0.0, released=0.0)
+    gate._checked.clear()
+    gate._frames.clear()
     yield
     cache.clear()
     gate._local.__init__()
@@ -219,3 +221,56 @@ def test_the_database_down_the_waiting_page_still_answers_and_stops_asking_it(ga
         assert page.status_code == 200 and page["X-Yoyaku-Waiting-Room"] == "1"
         assert 'id="sold-out"' not in page.content.decode()
     assert calls == [1]  # asked once, then left alone for DATABASE_QUIET_SECONDS
+
+
+def test_a_waiting_residents_cookie_is_checked_once_and_the_page_rendered_once_per_figures(gate_on, monkeypatch):
+    # Issue 11: a resident polling the waiting page paid a key derivation and an HMAC for the same cookie and a
+    # full template rendering on every poll (2.6× the floor); now both once per process.
+    from django import template
+    from django.core import signing
+    from django.test import Client
+
+    checks, renders = [], []
+    real_unsign, real_render = signing.TimestampSigner.unsign_object, template.base.Template.render
+    monkeypatch.setattr(signing.TimestampSigner, "unsign_object",
+                        lambda self, *a, **kw: checks.append(1) or real_unsign(self, *a, **kw))
+    monkeypatch.setattr(template.base.Template, "render",
+                        lambda self, *a, **kw: renders.append(self.origin.template_name) or real_render(self, *a, **kw))
+    Client().get("/login/")  # takes the burst
+    first, second = Client(), Client()
+    first.get("/login/")
+    checks.clear(), renders.clear()
+    for _ in range(3):
+        assert first.get("/login/")["X-Yoyaku-Waiting-Room"] == "1"
+    assert second.get("/login/")["X-Yoyaku-Waiting-Room"] == "1"  # one more ahead: only the figures differ
+    assert len(checks) == 1  # the first's cookie, once; the second arrived without one
+    assert renders == []
+
+
+def test_the_waiting_page_is_the_template_with_the_residents_own_figures(gate_on, settings):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    context = {"retry": 30, "minutes": 52, "pre_line": False, "opening": "", "rate_per_minute": 240,
+               "admit_minutes": 30, "sold_out": False}
+    cases = [("ja", False, 12345, 30000), ("ko", True, 0, 250), ("en", False, 7, 1250)]
+    for language, sold_out, ahead, retry_ms in cases:
+        for _ in range(2):  # rendered, then from the memo
+            page = gate._waiting_frame(language, **{**context, "sold_out": sold_out})
+            page = page.replace(gate._AHEAD, str(ahead)).replace(gate._RETRY_MS, str(retry_ms))
+            with translation.override(language):
+                direct = render_to_string("gate/waiting.html", {
+                    **context, "sold_out": sold_out, "language": language, "ahead": ahead, "retry_ms": retry_ms})
+            assert page == direct
+
+
+def test_a_pass_checked_while_fresh_is_refused_once_too_old(gate_on, clock, settings):
+    from django.test import Client
+
+    settings.YOYAKU = {**settings.YOYAKU, "GATE_RATE": 0.001, "GATE_ADMIT_SECONDS": 60}
+    resident = Client()
+    assert resident.get("/login/").get("X-Yoyaku-Waiting-Room") is None  # in, with a pass
+    assert resident.get("/login/").get("X-Yoyaku-Waiting-Room") is None  # its signature now known
+    Client().get("/login/")  # someone else waits for the next place
+    clock["t"] += 61  # (the clock fixture's time.time is also the one signing reads)
+    assert resident.get("/login/")["X-Yoyaku-Waiting-Room"] == "1"  # the pass has run out: back in line

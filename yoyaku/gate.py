@@ -259,9 +259,31 @@ def _pass_valid(value: str | None, max_age: int) -> tuple[str, int, str] | None:
     if not value:
         return None
     try:
-        kind, number, *extra = signing.loads(value, salt=SALT, max_age=max_age)
-        return str(kind), int(number), str(extra[0]) if extra else ""
-    except (signing.BadSignature, ValueError, TypeError):
+        found = _checked[value]
+    except KeyError:
+        found = _check_signature(value)
+        if len(_checked) >= CHECKED_MAX:
+            _checked.clear()
+        _checked[value] = found
+    if found is None or time.time() - found[3] > max_age:  # signing.loads's own test of max_age
+        return None
+    return found[:3]
+
+
+# Each cookie's signature checked once per process: a browser sends the same cookie on every poll of the
+# waiting page and every page of its visit, and the check (a key derivation and an HMAC) cost a quarter of the
+# waiting page (issue 11). Keyed by the whole signed value, so only that exact value is ever trusted; bounded.
+_checked: dict[str, tuple[str, int, str, int] | None] = {}
+CHECKED_MAX = 20_000
+
+
+def _check_signature(value: str) -> tuple[str, int, str, int] | None:
+    """(kind, number, extra, signed at) of a cookie written by signing.dumps(..., salt=SALT); None if forged."""
+    try:
+        kind, number, *extra = signing.TimestampSigner(salt=SALT).unsign_object(value)
+        signed_at = signing.b62_decode(value.rsplit(":", 2)[1])
+        return str(kind), int(number), str(extra[0]) if extra else "", signed_at
+    except (signing.BadSignature, ValueError, TypeError, IndexError):
         return None
 
 
@@ -380,18 +402,16 @@ def waiting_page(request, *, number: int, released: float, rate: float, new_numb
         minutes = max(math.ceil(wait / 60), 1)
         retry = _retry_seconds(wait)
         retry_ms = _retry_ms(max(number - released, 0) / rate, wait)
-    with translation.override(language):
-        opening = ""
-        if pre_line:
+    opening = ""
+    if pre_line:
+        with translation.override(language):
             moment = timezone.localtime(datetime.fromtimestamp(opens, tz=timezone.get_current_timezone()))
             opening = formats.date_format(moment, "DATETIME_FORMAT")
-        body = render_to_string("gate/waiting.html", {
-            "language": language, "retry": retry, "retry_ms": retry_ms, "ahead": ahead, "minutes": minutes,
-            "pre_line": pre_line,
-            "opening": opening, "rate_per_minute": max(round(rate * 60), 1),
-            "admit_minutes": max(_config()["admit_seconds"] // 60, 1),
-            "sold_out": not pre_line and _all_places_taken(),
-        })
+    frame = _waiting_frame(language, retry=retry, minutes=minutes, pre_line=pre_line, opening=opening,
+                           rate_per_minute=max(round(rate * 60), 1),
+                           admit_minutes=max(_config()["admit_seconds"] // 60, 1),
+                           sold_out=not pre_line and _all_places_taken())
+    body = frame.replace(_AHEAD, str(ahead)).replace(_RETRY_MS, str(retry_ms))
     response = _gate_response(body, status=200, retry=retry)
     response["X-Yoyaku-Retry-Ms"] = str(retry_ms)  # for the page's script (static/js/gate.js)
     if new_number:
@@ -399,6 +419,33 @@ def waiting_page(request, *, number: int, released: float, rate: float, new_numb
         response.set_cookie(COOKIE, signing.dumps(value, salt=SALT), max_age=QUEUE_SECONDS, httponly=True,
                             samesite="Lax", secure=_secure(request))
     return response
+
+
+# Stand-ins for the two figures that change on every poll: the page is rendered once per language and the
+# few other figures, and each poll only puts its own figures in (issue 11: rendering the template was two thirds
+# of the waiting page's cost). Characters of Unicode's private use area: no text or escaping produces them.
+_AHEAD = "\ue000ahead\ue000"
+_RETRY_MS = "\ue000retry-ms\ue000"
+
+
+def _waiting_frame(language: str, **context) -> str:
+    """templates/gate/waiting.html in `language`, with the stand-ins for the resident's place and the script's
+    delay; kept per process (_frames), except with DEBUG, where a changed template must show at once."""
+    key = (language, *sorted(context.items()))
+    frame = _frames.get(key)
+    if frame is None:
+        with translation.override(language):
+            frame = render_to_string("gate/waiting.html", {
+                "language": language, "ahead": _AHEAD, "retry_ms": _RETRY_MS, **context})
+        if not settings.DEBUG:
+            if len(_frames) >= FRAMES_MAX:
+                _frames.clear()
+            _frames[key] = frame
+    return frame
+
+
+_frames: dict[tuple, str] = {}
+FRAMES_MAX = 2_000  # languages × the minutes of wait × the seconds between polls × sold out or not
 
 
 def _all_places_taken() -> bool:

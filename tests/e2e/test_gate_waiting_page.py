@@ -5,6 +5,7 @@ scrolling at 375 and 320 px. With SCREENSHOTS=1 the pages are written to docs/sc
 import time
 
 import pytest
+from django.core.cache import cache
 
 from yoyaku import gate
 
@@ -13,6 +14,7 @@ LANGUAGES = {"ja": "順番", "en": "People ahead of you", "zh-hans": "排队", "
 
 @pytest.fixture
 def gate_on(settings):
+    cache.clear()  # a fresh line: an earlier test's numbers do not stand ahead
     settings.YOYAKU = {**settings.YOYAKU, "GATE_RATE": 0.02, "GATE_BURST": 1.0, "GATE_DRAWS_PER_ADDRESS": 1000}
     gate._local.__init__()
     gate._seen.update(at=0.0, released=0.0)
@@ -63,12 +65,16 @@ def test_the_pre_line_page_before_the_opening(browse, gate_on):
 
 def test_with_javascript_the_waiting_page_opens_the_site_by_itself_when_the_turn_comes(browse, gate_on):
     # The script asks again when the server says the turn is due (X-Yoyaku-Retry-Ms, issue 11) and then loads
-    # the site; nobody reloads by hand.
-    gate_on.YOYAKU = {**gate_on.YOYAKU, "GATE_RATE": 2.0}
-    gate._local.__init__()
-    browse.new_page().goto("/login/")  # the burst
+    # the site; nobody reloads by hand. Three arrivals just before (without a browser, so that they come within
+    # milliseconds: a browser's first page took longer than a place at 2 a second, and the resident had been let
+    # straight in) put the resident about two seconds from the front.
+    import urllib.request
+
+    gate_on.YOYAKU = {**gate_on.YOYAKU, "GATE_RATE": 1.0}
+    for _ in range(3):
+        urllib.request.urlopen(browse.base_url + "/login/").read()  # noqa: S310 - the test server, http
     page = browse.new_page()
     response = page.goto("/login/")
     assert response.headers.get("x-yoyaku-waiting-room") == "1"
-    assert int(page.get_attribute("main.gate", "data-retry-ms")) < 1000
+    assert int(page.get_attribute("main.gate", "data-retry-ms")) <= 3000
     page.wait_for_selector('input[name="ticket_number"]', timeout=10_000)

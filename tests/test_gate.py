@@ -274,3 +274,25 @@ def test_a_pass_checked_while_fresh_is_refused_once_too_old(gate_on, clock, sett
     Client().get("/login/")  # someone else waits for the next place
     clock["t"] += 61  # (the clock fixture's time.time is also the one signing reads)
     assert resident.get("/login/")["X-Yoyaku-Waiting-Room"] == "1"  # the pass has run out: back in line
+
+
+@pytest.mark.skipif(not gate.settings.REDIS_URL, reason="the line in Redis: the PostgreSQL + Redis run")
+def test_with_redis_a_new_arrival_costs_one_round_trip_and_its_count_expires(gate_on, monkeypatch):
+    # Issue 11's overload: each arrival counted its draw (SET NX, EXISTS, INCRBY) and then drew (the script):
+    # four round trips. Now the line's script counts the draw too.
+    import redis
+    from django.test import Client
+
+    from yoyaku.web import shared
+
+    Client().get("/login/")  # the burst; the script is loaded into Redis
+    sent = []
+    real = redis.client.Redis.execute_command
+    monkeypatch.setattr(redis.client.Redis, "execute_command",
+                        lambda self, *args, **kw: sent.append(args[0]) or real(self, *args, **kw))
+    page = Client(REMOTE_ADDR="198.51.100.7").get("/login/")
+    assert page["X-Yoyaku-Waiting-Room"] == "1"
+    assert sent == ["EVALSHA"]
+    monkeypatch.setattr(redis.client.Redis, "execute_command", real)
+    key, window = gate._draws_key(page.wsgi_request, gate._config(), gate.time.time())
+    assert 0 < shared.redis_client().ttl(gate.cache.make_key(key)) <= window

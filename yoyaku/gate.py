@@ -61,6 +61,12 @@ local rate = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
 local ticket = tonumber(ARGV[4])
 local opens = tonumber(ARGV[5])
+local draws = tonumber(ARGV[6])
+if ticket == 0 and draws > 0 then
+  local count = redis.call('INCR', KEYS[5])
+  if count == 1 then redis.call('EXPIRE', KEYS[5], tonumber(ARGV[7])) end
+  if count > draws then return {0, '-2', 0} end
+end
 local pre = tonumber(redis.call('GET', KEYS[4]) or '0')
 if now < opens then
   if ticket == 0 then
@@ -163,13 +169,18 @@ def _database_step(*, now: float, rate: float, burst: float, ticket: int, opens:
     return result
 
 
-def _step(*, ticket: int, now: float) -> tuple[int, float, int]:
-    """Draw a number (ticket=0) or look one up; returns (number, let in so far, size of the pre-line)."""
+def _step(*, ticket: int, now: float, request=None) -> tuple[int, float, int] | None:
+    """Draw a number (ticket=0) or look one up; returns (number, let in so far, size of the pre-line). With the
+    request, a draw first counts against its client address (`_draw_allowed`): None when that address has drawn
+    its share. With Redis one script does both: one round trip per arrival, not four (issue 11's overload)."""
     global _script
     config = _config()
     args = {"now": now, "rate": config["rate"], "burst": config["burst"], "ticket": ticket, "opens": config["opens"]}
+    counted = request is not None and ticket == 0
     redis = shared.redis_client()
     if redis is None:
+        if counted and not _draw_allowed(request, config, now):
+            return None
         if shared.database_cache() is not None:
             return _database_step(**args)
         return _local.step(**args)
@@ -177,8 +188,15 @@ def _step(*, ticket: int, now: float) -> tuple[int, float, int]:
         _script = redis.register_script(_LUA)
     prefix = getattr(settings, "CACHES", {}).get("default", {}).get("KEY_PREFIX", "yoyaku")
     keys = [f"{prefix}:gate:next", f"{prefix}:gate:released", f"{prefix}:gate:last", f"{prefix}:gate:pre"]
-    number, released, pre = _script(keys=keys, args=[now, config["rate"], config["burst"], ticket, config["opens"]],
-                                    client=redis)
+    draws, ttl = 0, 0
+    if counted:
+        key, ttl = _draws_key(request, config, now)
+        keys.append(cache.make_key(key))
+        draws = config["draws"]
+    number, released, pre = _script(keys=keys, args=[now, config["rate"], config["burst"], ticket, config["opens"],
+                                                     draws, ttl], client=redis)
+    if released == b"-2" or released == "-2":
+        return None
     return int(number), float(released), int(pre)
 
 
@@ -212,9 +230,8 @@ def _shuffle_key(opens: float) -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), f"gate-shuffle:{opens}".encode(), hashlib.sha256).digest()
 
 
-def _draw_allowed(request, config: dict, now: float) -> bool:
-    """May this client address draw another number? (GATE_DRAWS_PER_ADDRESS per GATE_DRAW_WINDOW; before the
-    opening, that many for the whole pre-line.) Counted first (INCR), then decided: a burst cannot slip past."""
+def _draws_key(request, config: dict, now: float) -> tuple[str, int]:
+    """The cache key counting this client address's draws in the current window, and its lifetime."""
     from yoyaku.web.request import client_address
 
     address = client_address(request)
@@ -222,7 +239,14 @@ def _draw_allowed(request, config: dict, now: float) -> bool:
         bucket, ttl = f"pre{int(config['opens'])}", int(config["opens"] - now) + config["draw_window"]
     else:
         bucket, ttl = str(int(now // config["draw_window"])), config["draw_window"]
-    key = f"gate:draws:{address}:{bucket}"
+    return f"gate:draws:{address}:{bucket}", ttl
+
+
+def _draw_allowed(request, config: dict, now: float) -> bool:
+    """May this client address draw another number? (GATE_DRAWS_PER_ADDRESS per GATE_DRAW_WINDOW; before the
+    opening, that many for the whole pre-line.) Counted first (INCR), then decided: a burst cannot slip past.
+    Without Redis; with it, the line's script counts (`_step`)."""
+    key, ttl = _draws_key(request, config, now)
     with shared.serialized("gate-draws"):
         cache.add(key, 0, ttl)
         try:
@@ -318,9 +342,10 @@ class AdmissionGateMiddleware:
         if kind == "q" and (estimate := _surely_waiting(ticket, config["rate"], now)) is not None:
             # Most requests in the line are a waiting page asking again: answered without the shared line.
             return waiting_page(request, number=ticket, released=estimate, rate=config["rate"], new_number=False)
-        if not kind and not _draw_allowed(request, config, now):
+        step = _step(ticket={"q": ticket, "p": -1}.get(kind, 0), now=now, request=request)
+        if step is None:
             return too_many_page(request, retry=min(config["draw_window"], 60))
-        number, released, pre = _step(ticket={"q": ticket, "p": -1}.get(kind, 0), now=now)
+        number, released, pre = step
         if released < 0:  # before the opening: a place in the pre-line
             return waiting_page(request, number=number, released=-1, rate=config["rate"], opens=config["opens"],
                                 new_number=True)
@@ -336,9 +361,10 @@ class AdmissionGateMiddleware:
                                     secure=_secure(request))
                 _bind_at_login(request, response, ("in", number, pass_id), config)
                 return response
-            if not _draw_allowed(request, config, now):
+            step = _step(ticket=0, now=now, request=request)  # to the back of the line
+            if step is None:
                 return too_many_page(request, retry=min(config["draw_window"], 60))
-            number, released, pre = _step(ticket=0, now=now)  # to the back of the line
+            number, released, pre = step
             kind = ""
         return waiting_page(request, number=number, released=released, rate=config["rate"],
                             new_number=kind != "q")

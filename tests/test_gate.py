@@ -25,6 +25,7 @@ def gate_on(settings, clock):
     gate._seen.update(at=0.0, released=0.0)
     gate._checked.clear()
     gate._frames.clear()
+    gate._bound_seen.clear()
     yield
     cache.clear()
     gate._local.__init__()
@@ -296,3 +297,28 @@ def test_with_redis_a_new_arrival_costs_one_round_trip_and_its_count_expires(gat
     monkeypatch.setattr(redis.client.Redis, "execute_command", real)
     key, window = gate._draws_key(page.wsgi_request, gate._config(), gate.time.time())
     assert 0 < shared.redis_client().ttl(gate.cache.make_key(key)) <= window
+
+
+def test_a_residents_pass_is_looked_up_once_per_process_after_login_and_a_copy_still_waits(gate_on, monkeypatch):
+    # Issue 11's journey: each page of an admitted resident asked the shared cache whom the pass is bound to.
+    from datetime import date
+
+    from django.test import Client
+
+    from tests import factories
+
+    factories.resident(ticket_number="1234567890", birth_date=date(1945, 1, 1))
+    owner = Client()
+    assert owner.get("/login/").get("X-Yoyaku-Waiting-Room") is None  # let in
+    assert owner.post("/login/", {"ticket_number": "1234567890", "password": "19450101"}).status_code == 302
+    asked = []
+    real_get = gate.cache.get
+    monkeypatch.setattr(gate.cache, "get", lambda key, *a, **kw: (asked.append(key) if key.startswith("gate:pass:")
+                                                                   else None) or real_get(key, *a, **kw))
+    for _ in range(3):
+        assert owner.get("/").get("X-Yoyaku-Waiting-Room") is None
+    assert len(asked) == 1
+    copy = Client()
+    copy.cookies[gate.COOKIE] = owner.cookies[gate.COOKIE].value
+    assert copy.get("/login/")["X-Yoyaku-Waiting-Room"] == "1"  # another browser: asked, and sent to the line
+    assert len(asked) == 2

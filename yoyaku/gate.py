@@ -270,11 +270,26 @@ def _bind_at_login(request, response, held, config) -> None:
 
 
 def _pass_admits(request, pass_id: str) -> bool:
+    session = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if session and _bound_seen.get((pass_id, session), 0.0) > time.monotonic():
+        return True
     try:
         bound = cache.get(_bind_key(pass_id)) if pass_id else None
     except Exception:  # noqa: BLE001 - the cache down: a signed pass still goes in (web/faults.py)
         return True
-    return bound is None or bound == request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if bound is not None and bound == session:
+        if len(_bound_seen) >= CHECKED_MAX:
+            _bound_seen.clear()
+        _bound_seen[(pass_id, session)] = time.monotonic() + BOUND_SEEN_SECONDS
+    return bound is None or bound == session
+
+
+# Passes this process has seen bound to the very session that presents them, for a while: an admitted resident's
+# every page asked the shared cache again (a Redis round trip per page, issue 11's journey). Only a match is kept:
+# a copy of the pass in another browser comes with another session (or none), is not found here and is asked about.
+# A pass is bound once, at login (`_bind_at_login`); a later login in the same browser replaces that session.
+_bound_seen: dict[tuple[str, str], float] = {}
+BOUND_SEEN_SECONDS = 60
 
 
 def _pass_valid(value: str | None, max_age: int) -> tuple[str, int, str] | None:

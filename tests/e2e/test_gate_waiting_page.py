@@ -67,7 +67,7 @@ def test_with_javascript_the_waiting_page_opens_the_site_by_itself_when_the_turn
     # The script asks again when the server says the turn is due (X-Yoyaku-Retry-Ms, issue 11) and then loads
     # the site; nobody reloads by hand. Three arrivals just before (without a browser, so that they come within
     # milliseconds: a browser's first page took longer than a place at 2 a second, and the resident had been let
-    # straight in) put the resident about two seconds from the front.
+    # straight in) put the resident about three seconds from the front, at one a second.
     import urllib.request
 
     gate_on.YOYAKU = {**gate_on.YOYAKU, "GATE_RATE": 1.0}

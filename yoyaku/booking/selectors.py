@@ -12,6 +12,7 @@ from django.utils import timezone
 from . import recent, rules
 from .errors import AlreadyBooked, BookingError, InvalidInput, TicketInactive
 from .models import BookingWindow, DoseRecord, HouseholdMember, Reservation, Resident, Slot, StandbyEntry
+from .prepared import PreparedRead
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,26 @@ class DoseHistory:
         return frozenset(r.dose_number for r in self.records)
 
 
+# Every resident page reads these: their SQL is built once per process (prepared.py).
+_DOSE_RECORDS = PreparedRead(DoseRecord, lambda resident_id: DoseRecord.objects.filter(resident_id=resident_id)
+                             .select_related("vaccine").order_by("pk"), "resident_id")
+_HELD_RESERVATIONS = PreparedRead(
+    Reservation, lambda resident_id: Reservation.objects.filter(resident_id=resident_id)
+    .exclude(status=Reservation.Status.CANCELLED).select_related("slot__venue", "slot__vaccine").order_by("pk"),
+    "resident_id")
+_ACTIVE_RESIDENT = PreparedRead(Resident, lambda pk: Resident.objects.filter(pk=pk, active=True).order_by("pk")[:1],
+                                "pk")
+
+
 def dose_history(*, resident: Resident) -> DoseHistory:
-    return DoseHistory(
-        records=tuple(DoseRecord.objects.filter(resident=resident).select_related("vaccine").order_by("pk")),
-        reservations=tuple(Reservation.objects.filter(resident=resident).exclude(status=Reservation.Status.CANCELLED)
-                           .select_related("slot__venue", "slot__vaccine").order_by("pk")),
-    )
+    return DoseHistory(records=tuple(_DOSE_RECORDS.read(resident_id=resident.pk)),
+                       reservations=tuple(_HELD_RESERVATIONS.read(resident_id=resident.pk)))
+
+
+def active_resident(resident_id: int) -> Resident | None:
+    """The resident with this id if their ticket is active, else None: who is logged in, on every page."""
+    found = _ACTIVE_RESIDENT.read(pk=resident_id)
+    return found[0] if found else None
 
 
 def previous_dose(*, resident: Resident, dose_number: int, exclude_reservation_id: int | None = None,
@@ -193,12 +208,37 @@ def reservation_by_code(code: str, *, resident_id: int | None = None, venue_ids=
         code = rules.normalize_reservation_code(code)
     except InvalidInput:
         return None
+    if resident_id is not None and venue_ids is None:  # the resident pages' question: prepared
+        found = _RESIDENTS_RESERVATION.read(code=code, resident_id=resident_id)
+        return found[0] if found else None
     reservations = Reservation.objects.select_related("resident", "slot__venue", "slot__vaccine", "dose_record")
     if resident_id is not None:
         reservations = reservations.filter(resident_id=resident_id)
     if venue_ids is not None:
         reservations = reservations.filter(slot__venue_id__in=venue_ids)
     return reservations.filter(code=code).first()
+
+
+_RESIDENTS_RESERVATION = PreparedRead(
+    Reservation, lambda code, resident_id: Reservation.objects.select_related(
+        "resident", "slot__venue", "slot__vaccine", "dose_record").filter(resident_id=resident_id, code=code)
+    .order_by("pk")[:1], "code", "resident_id")
+
+
+_SLOT_WITH_VENUE = PreparedRead(Slot, lambda pk: Slot.objects.filter(pk=pk).select_related("venue", "vaccine")
+                                .order_by("pk")[:1], "pk")
+_SLOT_PK = PreparedRead(Slot, lambda pk: Slot.objects.filter(pk=pk).only("pk").order_by("pk")[:1], "pk")
+
+
+def slot_by_pk(pk, *, with_venue: bool = True) -> Slot | None:
+    """A slot by its id with its venue and vaccine, or (with_venue=False) only its id: None when there is none.
+    The booking pages ask it of the time kept in the resident's draft."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    found = (_SLOT_WITH_VENUE if with_venue else _SLOT_PK).read(pk=pk)
+    return found[0] if found else None
 
 
 def booked_by_request(*, resident_id: int, request_key: str) -> Reservation | None:

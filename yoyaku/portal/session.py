@@ -47,7 +47,7 @@ def current_resident(request) -> Resident | None:
         if now - seen > settings.SESSION_COOKIE_AGE:
             request.session.flush()
         else:
-            resident = Resident.objects.filter(pk=resident_id, active=True).first()
+            resident = selectors.active_resident(resident_id)
             if resident is None:
                 request.session.flush()
             elif now - seen > TOUCH_EVERY:

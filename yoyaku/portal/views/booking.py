@@ -55,8 +55,7 @@ def _resident_defaults(resident, holder=None) -> dict:
 
 
 def _slot_for_draft(draft: dict, *, with_venue: bool = True) -> Slot | None:
-    slots = Slot.objects.filter(pk=draft.get("slot"))
-    return (slots.select_related("venue", "vaccine") if with_venue else slots.only("pk")).first()
+    return selectors.slot_by_pk(draft.get("slot"), with_venue=with_venue)
 
 
 # --- Booking a dose ----------------------------------------------------------------------------------

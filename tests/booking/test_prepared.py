@@ -121,3 +121,10 @@ def test_the_drafts_slot_is_read_with_its_venue_or_only_its_id(django_assert_num
     assert selectors.slot_by_pk(slot.pk + 1000) is None
     assert selectors.slot_by_pk(None) is None
     assert selectors.slot_by_pk("4; DROP") is None
+
+
+def test_a_prepared_read_makes_model_instances_only():
+    for build in (lambda pk: Resident.objects.filter(pk=pk).values("pk"),
+                  lambda pk: Resident.objects.filter(pk=pk).prefetch_related("reservations")):
+        with pytest.raises(ValueError, match="model instances"):
+            PreparedRead(Resident, build, "pk").read(pk=1)

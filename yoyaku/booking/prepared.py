@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from django.db import connections, router
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 
 # Stand-ins for the parameters while the SQL is built: values no real query carries.
 STAND_INS = (-7_919_311, -7_919_313, -7_919_317)
@@ -30,6 +30,8 @@ class _Built:
     """One query's SQL and what turns its rows into instances, for one database."""
 
     def __init__(self, queryset: QuerySet, alias: str, names: tuple[str, ...]):
+        if queryset._prefetch_related_lookups or queryset._iterable_class is not ModelIterable:
+            raise ValueError("a prepared read makes model instances, without prefetch_related")
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         params = list(params)

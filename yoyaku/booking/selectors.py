@@ -59,6 +59,25 @@ def dose_history(*, resident: Resident) -> DoseHistory:
                        reservations=tuple(_HELD_RESERVATIONS.read(resident_id=resident.pk)))
 
 
+_RESIDENT = PreparedRead(Resident, lambda pk: Resident.objects.filter(pk=pk).order_by("pk")[:1], "pk")
+_RESIDENT_BY_TICKET = PreparedRead(
+    Resident, lambda ticket: Resident.objects.filter(ticket_number=ticket).order_by("pk")[:1], "ticket")
+
+
+def resident_by_pk(pk: int) -> Resident:
+    """The resident, active or not (Resident.DoesNotExist when there is none): the services' fresh read."""
+    found = _RESIDENT.read(pk=pk)
+    if not found:
+        raise Resident.DoesNotExist
+    return found[0]
+
+
+def resident_by_ticket(ticket: str) -> Resident | None:
+    """The resident holding this ticket number (as normalised by the login form), active or not."""
+    found = _RESIDENT_BY_TICKET.read(ticket=ticket)
+    return found[0] if found else None
+
+
 def active_resident(resident_id: int) -> Resident | None:
     """The resident with this id if their ticket is active, else None: who is logged in, on every page."""
     found = _ACTIVE_RESIDENT.read(pk=resident_id)
@@ -143,12 +162,15 @@ def given_doses(*, resident: Resident) -> frozenset[int]:
     return frozenset(DoseRecord.objects.filter(resident=resident).values_list("dose_number", flat=True))
 
 
+_FIRST_COME_WINDOWS = PreparedRead(BookingWindow, lambda: BookingWindow.objects.first_come())
+
+
 def booking_windows(*, fresh: bool = True) -> list[rules.Window]:
     """The first-come windows (allocation-mode windows take wishes, not bookings). Pages may take them as read a
     moment ago in this process (`fresh=False`, booking/recent.py); the services always read them afresh."""
 
     def compute():
-        return BookingWindow.objects.first_come().as_rules()
+        return [window.as_rule() for window in _FIRST_COME_WINDOWS.read()]
 
     return compute() if fresh else recent.remembered(("booking_windows",), compute)
 
@@ -241,12 +263,27 @@ def slot_by_pk(pk, *, with_venue: bool = True) -> Slot | None:
     return found[0] if found else None
 
 
+_BY_REQUEST_KEY = PreparedRead(Reservation, lambda key: Reservation.objects.filter(request_key=key)
+                               .order_by("pk")[:1], "key")
+_CODE_TAKEN = PreparedRead(Reservation, lambda code: Reservation.objects.filter(code=code).only("pk")[:1], "code")
+
+
 def booked_by_request(*, resident_id: int, request_key: str) -> Reservation | None:
     """The reservation a earlier submit of the same form made (its request key), for a double click or a
     resubmit after success."""
     if not request_key:
         return None
-    return Reservation.objects.filter(request_key=request_key_for(resident_id, request_key)).first()
+    return reservation_by_request_key(request_key_for(resident_id, request_key))
+
+
+def reservation_by_request_key(stored_key: str) -> Reservation | None:
+    """The reservation made with this request key as stored (`request_key_for`), or None."""
+    found = _BY_REQUEST_KEY.read(key=stored_key)
+    return found[0] if found else None
+
+
+def reservation_code_taken(code: str) -> bool:
+    return bool(_CODE_TAKEN.read(code=code))
 
 
 def request_key_for(resident_id: int, key: str) -> str:

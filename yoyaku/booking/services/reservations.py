@@ -130,7 +130,7 @@ def _new_code() -> str:
     # A collision is astronomically unlikely; the unique constraint is the last defence.
     while True:
         code = rules.new_reservation_code()
-        if not Reservation.objects.filter(code=code).exists():
+        if not selectors.reservation_code_taken(code):
             return code
 
 
@@ -179,10 +179,10 @@ def reservation_book(
     try:
         with transaction.atomic():
             if request_key:
-                existing = Reservation.objects.filter(request_key=request_key).first()
+                existing = selectors.reservation_by_request_key(request_key)
                 if existing is not None:
                     return existing
-            resident = Resident.objects.get(pk=resident.pk)
+            resident = selectors.resident_by_pk(resident.pk)
             if not resident.active:
                 raise TicketInactive()
             # The resident's doses, read once here, inside the transaction, for every check below.
@@ -198,10 +198,9 @@ def reservation_book(
                                                      history=history)
             if not eligibility.allowed:
                 raise eligibility.error
-            try:
-                slot = Slot.objects.select_related("venue", "vaccine").get(pk=slot_id)
-            except Slot.DoesNotExist:
-                raise SlotUnavailable() from None
+            slot = selectors.slot_by_pk(slot_id)
+            if slot is None:
+                raise SlotUnavailable()
             _check_slot_open(actor=actor, slot=slot, dose_number=dose_number, now=now)
             _check_rules_for_slot(resident=resident, dose_number=dose_number, slot=slot, history=history)
             _take_place(slot.pk)

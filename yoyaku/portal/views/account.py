@@ -6,9 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yoyaku.booking import services
+from yoyaku.booking import selectors, services
 from yoyaku.booking.errors import call_centre_text
-from yoyaku.booking.models import Resident
 from yoyaku.web import throttle
 from yoyaku.web.context import TEXT_SIZE_COOKIE
 from yoyaku.web.pages import page, safe_next
@@ -46,7 +45,7 @@ def login_view(request):
                 }
             form.add_error(None, message + " " + call_centre_text())
         else:
-            resident = Resident.objects.filter(ticket_number=ticket).first()
+            resident = selectors.resident_by_ticket(ticket)
             # An unknown or inactive ticket gets exactly the answer of a wrong birth date.
             if resident is not None and resident.active and resident.birth_date == birth_date:
                 throttle.succeeded(ticket=ticket, address=address)

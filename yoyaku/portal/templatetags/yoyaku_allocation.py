@@ -13,7 +13,7 @@ register = template.Library()
 def allocation_rows(resident):
     from ..views.allocation import round_state
 
-    if resident is None:
+    if resident is None or not rounds.any_allocation_windows():
         return []
     now = timezone.now()
     return [round_state(w, rounds.registration_of(window=w, resident=resident), now=now)

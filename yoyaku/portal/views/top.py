@@ -3,6 +3,7 @@ the venue filter (接種場所の絞り込み) whose cells open that venue's day
 
 from datetime import timedelta
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -54,6 +55,18 @@ def cells_html(cells: list[dict], venue_name: str) -> str:
             out.append(f'<td class="level-{cell["level"]}"><span aria-hidden="true">{mark}</span>'
                        f'<span class="visually-hidden">{day}: {word}</span></td>')
     return mark_safe("".join(out))  # noqa: S308 - every text above escaped; levels and marks are our constants
+
+
+def filter_section(request, now, *, book_dose: int | None) -> str:
+    """The venue filter's section, rendered. It is the same for every resident who may book the same dose (the
+    grid's cells link to that dose's booking page), so it is kept for the moment the availability under it is
+    (booking/recent.py): it was half the top page's CPU at opening time (issue 11). The key holds what the
+    section depends on: the language, the first day bookable on the web, the dose and the filter's choices as
+    asked (each cut short: a made-up value only misses the memo, which is bounded)."""
+    key = ("top_filter", get_language(), deadline.first_web_day(now), book_dose,
+           *(request.GET.get(name, "")[:64] for name in ("from", "area", "vaccine")))
+    return recent.remembered(key, lambda: render_to_string(
+        "portal/top_filter.html", {"filter": venue_filter(request, now, book_dose=book_dose)}))
 
 
 def venue_filter(request, now, *, book_dose: int | None):
@@ -121,5 +134,5 @@ def top_view(request):
             row["waiting"] = row["dose"] in waiting
     return page(request, "portal/top.html", {
         "nav": "top", "notices": notices, "doses": doses,
-        "filter": venue_filter(request, now, book_dose=book_dose),
+        "filter_html": filter_section(request, now, book_dose=book_dose),
     })

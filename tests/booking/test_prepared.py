@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.db.models.sql.compiler import SQLCompiler
 
 from tests import factories as f
@@ -125,6 +125,7 @@ def test_the_drafts_slot_is_read_with_its_venue_or_only_its_id(django_assert_num
 
 def test_a_prepared_read_makes_model_instances_only():
     for build in (lambda pk: Resident.objects.filter(pk=pk).values("pk"),
-                  lambda pk: Resident.objects.filter(pk=pk).prefetch_related("reservations")):
+                  lambda pk: Resident.objects.filter(pk=pk).prefetch_related("reservations"),
+                  lambda pk: Resident.objects.filter(pk=pk).annotate(n=Count("reservations"))):
         with pytest.raises(ValueError, match="model instances"):
             PreparedRead(Resident, build, "pk").read(pk=1)

@@ -42,6 +42,8 @@ class _Built:
             if len(found) != 1:
                 raise ValueError(f"the parameter {name!r} must appear once in the SQL, not {len(found)} times")
             self.positions[name] = found[0]
+        if compiler.annotation_col_map:  # Django's iterator sets them on each instance; this one would not
+            raise ValueError("a prepared read makes plain model instances, without annotations")
         self.sql, self.params = sql, params
         self.klass_info = compiler.klass_info
         select = compiler.select

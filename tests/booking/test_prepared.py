@@ -7,7 +7,7 @@ from django.db.models import Count, Model
 from django.db.models.sql.compiler import SQLCompiler
 
 from tests import factories as f
-from yoyaku.booking import selectors
+from yoyaku.booking import availability, selectors
 from yoyaku.booking.models import DoseRecord, Reservation, Resident
 from yoyaku.booking.prepared import PreparedRead
 
@@ -129,3 +129,124 @@ def test_a_prepared_read_makes_model_instances_only():
                   lambda pk: Resident.objects.filter(pk=pk).annotate(n=Count("reservations"))):
         with pytest.raises(ValueError, match="model instances"):
             PreparedRead(Resident, build, "pk").read(pk=1)
+
+
+# --- PreparedRows: the calendar's and the times' values() queries -------------------------------------------
+
+
+@pytest.fixture
+def city_with_times():
+    """Two vaccines, three venues (one inactive), slots over a week: open, full, closed, for dose 2 only."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    pfizer, moderna = f.vaccine(code="PFZ", name="ファイザー", name_en="Pfizer"), f.vaccine(code="MOD")
+    east = f.venue(vaccines=[pfizer, moderna], name="東", name_en="East", area="北区")
+    west = f.venue(vaccines=[pfizer], name="西", area="南区")
+    shut = f.venue(vaccines=[pfizer], active=False)
+    for days in (3, 4, 6):
+        f.slot(venue=east, vaccine=pfizer, starts_at=f.at(days, 9), capacity=4)
+        f.slot(venue=east, vaccine=moderna, starts_at=f.at(days, 9, 30), capacity=2, booked=2)  # full
+        f.slot(venue=west, vaccine=pfizer, starts_at=f.at(days, 14), capacity=3, booked=1)
+        f.slot(venue=shut, vaccine=pfizer, starts_at=f.at(days, 10))
+        f.slot(venue=west, vaccine=pfizer, starts_at=f.at(days, 15), closed=True)
+        f.slot(venue=west, vaccine=moderna, starts_at=f.at(days, 16), doses=(2,))
+    today = timezone.localdate()
+    return {"pfizer": pfizer.pk, "moderna": moderna.pk, "east": east.pk, "west": west.pk,
+            "days": [today + timedelta(days=d) for d in (3, 4, 5, 6)], "today": today}
+
+
+def dose_times_variants(city):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    for dose in (1, 2):
+        for vaccines in ((city["pfizer"],), (city["pfizer"], city["moderna"]), ()):
+            for latest in (None, city["days"][1], city["days"][3] + timedelta(days=30)):
+                yield availability.DoseTimes(dose_number=dose, earliest_day=city["today"] + timedelta(days=1),
+                                             latest_day=latest, vaccine_ids=vaccines, now=now)
+
+
+def orm_rows(query, dose_times, **more) -> list[dict]:
+    """The query as the ORM runs it: a fresh QuerySet with the real values."""
+    terms = {"now": dose_times.now, "earliest_day": dose_times.earliest_day, "latest_day": dose_times.latest_day,
+             "vaccine_ids": dose_times.vaccine_ids}
+    if query is availability._venues_query:
+        return list(query(vaccine_ids=dose_times.vaccine_ids))
+    return list(query(dose_times.dose_number, **terms, **more))
+
+
+def test_the_calendars_and_the_times_rows_are_the_orms_for_every_shape(city_with_times, django_assert_num_queries):
+    from datetime import timedelta
+
+    checked = 0
+    for dose_times in dose_times_variants(city_with_times):
+        start, end = dose_times.earliest_day, dose_times.earliest_day + timedelta(days=42)
+        for venue_id in (None, city_with_times["east"], city_with_times["west"]):
+            got = availability._DAYS.rows(dose_times.dose_number, **dose_times._terms(), venue_id=venue_id,
+                                          start=start, end=end)
+            assert sorted(got, key=str) == sorted(orm_rows(availability._days_query, dose_times, venue_id=venue_id,
+                                                           start=start, end=end), key=str)
+            for day in city_with_times["days"]:
+                got = availability._TIMES.rows(dose_times.dose_number, **dose_times._terms(), venue_id=venue_id,
+                                               day=day)
+                assert got == orm_rows(availability._times_query, dose_times, venue_id=venue_id, day=day)
+                checked += len(got)
+                assert all(row["starts_at"].tzinfo is not None for row in got)  # aware, on either database
+        for day in city_with_times["days"]:
+            got = availability._DAY_VENUES.rows(dose_times.dose_number, **dose_times._terms(), day=day)
+            assert got == orm_rows(availability._day_venues_query, dose_times, day=day)
+        if dose_times.vaccine_ids:
+            assert availability._VENUES.rows(vaccine_ids=dose_times.vaccine_ids) == orm_rows(
+                availability._venues_query, dose_times)
+        else:
+            with django_assert_num_queries(0):  # an IN list of no ids: no row, and no query
+                assert availability._TIMES.rows(1, **dose_times._terms(), day=city_with_times["days"][0]) == []
+    assert checked > 50  # the shapes above found times, not only empty answers
+
+
+def test_the_times_of_another_day_or_venue_are_read_without_building_sql_again(city_with_times, monkeypatch):
+    """Each venue and day is its own key in the availability memo, so the venue page's times were read afresh on
+    most pages of the rush, and the ORM built their SQL every time (4 ms of CPU for 16 rows; issue 11, round 7)."""
+    from datetime import timedelta
+
+    dose_times = next(dose_times_variants(city_with_times))
+    end = dose_times.earliest_day + timedelta(days=42)
+    first_day, other_days = city_with_times["days"][0], [city_with_times["days"][1], city_with_times["days"][3]]
+    dose_times.times(day=first_day, venue_id=city_with_times["east"])
+    dose_times.days(venue_id=city_with_times["east"], start=dose_times.earliest_day, end=end)
+    dose_times.day_venues(day=first_day)
+    built = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: built.append(1) or original(self, *a, **k))
+    for day in other_days:
+        assert dose_times.times(day=day, venue_id=city_with_times["west"])
+        dose_times.days(venue_id=city_with_times["west"], start=dose_times.earliest_day, end=end)
+        dose_times.day_venues(day=day)
+    assert built == []
+
+
+def test_prepared_rows_refuse_a_parameter_the_sql_does_not_carry_and_values_of_other_kinds():
+    from yoyaku.booking.prepared import PreparedRows
+
+    missing = PreparedRows(Resident, lambda *, pk: Resident.objects.filter(active=True).values("pk"))
+    with pytest.raises(ValueError, match="not in the SQL"):
+        missing.rows(pk=1)
+    text = PreparedRows(Resident, lambda *, ticket: Resident.objects.filter(ticket_number=ticket).values("pk"))
+    with pytest.raises(TypeError, match="an int, a date or an aware datetime"):
+        text.rows(ticket="0123456789")
+    instances = PreparedRows(Resident, lambda *, pk: Resident.objects.filter(pk=pk))
+    with pytest.raises(ValueError, match="values"):
+        instances.rows(pk=1)
+
+
+def test_a_parameter_that_appears_twice_gets_its_value_in_both_places():
+    from yoyaku.booking.prepared import PreparedRows
+
+    one, two = f.resident(), f.resident()
+    both = PreparedRows(Resident, lambda *, pk: Resident.objects.filter(pk__gte=pk, pk__lte=pk).values("pk"))
+    assert both.rows(pk=one.pk) == [{"pk": one.pk}]
+    assert both.rows(pk=two.pk) == [{"pk": two.pk}]

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from . import deadline, rules, selectors
 from .models import Resident, Slot, Vaccine, Venue
+from .prepared import PreparedRows
 from .recent import remembered as _remembered
 
 
@@ -172,6 +173,11 @@ class DoseTimes:
     vaccine_ids: tuple[int, ...]
     now: datetime
 
+    def _terms(self) -> dict:
+        """What the queries below filter on besides the dose (the prepared queries' parameters)."""
+        return {"now": self.now, "earliest_day": self.earliest_day, "latest_day": self.latest_day,
+                "vaccine_ids": self.vaccine_ids}
+
     def slots(self, *, venue_id: int | None = None, venue_join: bool = True):
         qs = (
             Slot.objects.bookable(now=self.now)
@@ -192,16 +198,7 @@ class DoseTimes:
         """{local day: level} for days between start and end (exclusive) with offerable slots. One query."""
 
         def compute():
-            # Without a join to the venues: joined, PostgreSQL hashed them, lost the day index's order and sorted
-            # a big city's ~82,000 slots of six weeks on disk to group them (45 ms, `EXPLAIN ANALYZE` in
-            # bench/README.md, round 6). "Not at an inactive venue" as a subquery keeps the scan in day order.
-            rows = (
-                self.slots(venue_id=venue_id, venue_join=False)
-                .filter(day__gte=start, day__lt=end)
-                .values("day")
-                .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
-                .order_by()
-            )
+            rows = _DAYS.rows(self.dose_number, **self._terms(), venue_id=venue_id or None, start=start, end=end)
             return {row["day"]: rules.availability_level(capacity=row["capacity"], booked=row["booked"])
                     for row in rows}
 
@@ -213,14 +210,7 @@ class DoseTimes:
         kept for a moment like the calendar."""
 
         def compute():
-            rows = (
-                self.slots(venue_id=venue_id)
-                .filter(day=day, booked__lt=F("capacity"))
-                .order_by("starts_at", "venue__area", "venue__code")
-                .values("pk", "starts_at", "ends_at", "capacity", "booked", "venue_id", "venue__name",
-                        "venue__area", "vaccine_id", "vaccine__name", *(f"venue__{f}" for f in VENUE_I18N),
-                        *(f"vaccine__{f}" for f in VACCINE_I18N))
-            )
+            rows = _TIMES.rows(self.dose_number, **self._terms(), venue_id=venue_id or None, day=day)
             return [FreeTime(pk=r["pk"], starts_at=r["starts_at"], ends_at=r["ends_at"],
                              free=r["capacity"] - r["booked"],
                              venue=Named(r["venue_id"], r["venue__name"], r["venue__area"],
@@ -237,13 +227,7 @@ class DoseTimes:
         moment. A big city has hundreds of venues: the resident picks one before seeing its times."""
 
         def compute():
-            rows = (
-                self.slots()
-                .filter(day=day, booked__lt=F("capacity"))
-                .values("venue_id", "venue__name", "venue__area", "venue__code", *(f"venue__{f}" for f in VENUE_I18N))
-                .annotate(places=Sum(F("capacity") - F("booked")), times=Count("id"))
-                .order_by("venue__area", "venue__code")
-            )
+            rows = _DAY_VENUES.rows(self.dose_number, **self._terms(), day=day)
             return [(Named(r["venue_id"], r["venue__name"], r["venue__area"], _i18n(r, "venue__", VENUE_I18N)),
                      r["places"], r["times"]) for r in rows]
 
@@ -256,14 +240,62 @@ class DoseTimes:
         def compute():
             if not self.vaccine_ids:
                 return []
-            # EXISTS, not a join with DISTINCT: the join read every slot of the city (200,000 in a big city:
-            # 100 ms on PostgreSQL); EXISTS probes each venue's slots by index.
-            offered = Slot.objects.filter(venue=OuterRef("pk"), vaccine_id__in=self.vaccine_ids)
-            rows = (Venue.objects.filter(Exists(offered), active=True)
-                    .order_by("area", "code").values("pk", "name", "area", *VENUE_I18N))
+            rows = _VENUES.rows(vaccine_ids=self.vaccine_ids)
             return [Named(r["pk"], r["name"], r["area"], _i18n(r, "", VENUE_I18N)) for r in rows]
 
         return _remembered(("venues", self.vaccine_ids), compute)
+
+
+# The calendar's and the times' queries, built into SQL once per shape and process (booking/prepared.py): the
+# ORM took 1-4 ms of CPU to build each of them and the database 0.1 ms to answer it; the venue page's times
+# (one key per venue and day) are rarely still kept when the next resident asks (issue 11, round 7).
+
+
+def _dose_times(dose_number: int, *, now, earliest_day, vaccine_ids, latest_day=None) -> DoseTimes:
+    return DoseTimes(dose_number=dose_number, earliest_day=earliest_day, latest_day=latest_day,
+                     vaccine_ids=vaccine_ids, now=now)
+
+
+def _days_query(dose_number: int, *, start, end, venue_id=None, **terms):
+    # Without a join to the venues: joined, PostgreSQL hashed them, lost the day index's order and sorted a big
+    # city's ~82,000 slots of six weeks on disk to group them (45 ms, `EXPLAIN ANALYZE` in bench/README.md,
+    # round 6). "Not at an inactive venue" as a subquery keeps the scan in day order.
+    return (_dose_times(dose_number, **terms).slots(venue_id=venue_id, venue_join=False)
+            .filter(day__gte=start, day__lt=end)
+            .values("day")
+            .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
+            .order_by())
+
+
+def _times_query(dose_number: int, *, day, venue_id=None, **terms):
+    return (_dose_times(dose_number, **terms).slots(venue_id=venue_id)
+            .filter(day=day, booked__lt=F("capacity"))
+            .order_by("starts_at", "venue__area", "venue__code")
+            .values("pk", "starts_at", "ends_at", "capacity", "booked", "venue_id", "venue__name",
+                    "venue__area", "vaccine_id", "vaccine__name", *(f"venue__{f}" for f in VENUE_I18N),
+                    *(f"vaccine__{f}" for f in VACCINE_I18N)))
+
+
+def _day_venues_query(dose_number: int, *, day, **terms):
+    return (_dose_times(dose_number, **terms).slots()
+            .filter(day=day, booked__lt=F("capacity"))
+            .values("venue_id", "venue__name", "venue__area", "venue__code", *(f"venue__{f}" for f in VENUE_I18N))
+            .annotate(places=Sum(F("capacity") - F("booked")), times=Count("id"))
+            .order_by("venue__area", "venue__code"))
+
+
+def _venues_query(*, vaccine_ids):
+    # EXISTS, not a join with DISTINCT: the join read every slot of the city (200,000 in a big city: 100 ms on
+    # PostgreSQL); EXISTS probes each venue's slots by index.
+    offered = Slot.objects.filter(venue=OuterRef("pk"), vaccine_id__in=vaccine_ids)
+    return (Venue.objects.filter(Exists(offered), active=True)
+            .order_by("area", "code").values("pk", "name", "area", *VENUE_I18N))
+
+
+_DAYS = PreparedRows(Slot, _days_query)
+_TIMES = PreparedRows(Slot, _times_query)
+_DAY_VENUES = PreparedRows(Slot, _day_venues_query)
+_VENUES = PreparedRows(Venue, _venues_query)
 
 
 def dose_times_for(*, resident: Resident, dose_number: int, now: datetime | None = None, web: bool = True,
